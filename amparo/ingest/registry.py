@@ -1,0 +1,43 @@
+"""Every importer Amparo knows. Adding a format is one module and one line here."""
+
+from __future__ import annotations
+
+from amparo.ingest.base import Importer
+from amparo.ingest.errors import ImportRejected
+from amparo.ingest.generic import GenericImporter
+from amparo.ingest.sources import Source
+
+IMPORTERS: dict[str, type[Importer]] = {
+    cls.name: cls
+    for cls in (
+        GenericImporter,
+    )
+}
+
+# Below this confidence a format is not chosen automatically.
+MIN_CONFIDENCE = 0.5
+
+
+def get_importer(name: str) -> type[Importer]:
+    try:
+        return IMPORTERS[name]
+    except KeyError:
+        known = ", ".join(sorted(IMPORTERS))
+        raise ImportRejected(name, f"unknown format; known formats: {known}") from None
+
+
+def detect_format(source: Source) -> type[Importer]:
+    """The importer most confident about the source; refuses when none is confident."""
+    scored = sorted(
+        ((cls.sniff(source), cls.name, cls) for cls in IMPORTERS.values()),
+        key=lambda t: (-t[0], t[1]),
+    )
+    best_score, _, best = scored[0]
+    if best_score < MIN_CONFIDENCE:
+        known = ", ".join(sorted(IMPORTERS))
+        raise ImportRejected(
+            source.name,
+            f"unknown format: not recognised as any of {known}; "
+            "pass --format to choose one",
+        )
+    return best

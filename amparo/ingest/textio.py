@@ -1,0 +1,131 @@
+"""Decoding helpers shared by importers: text lines with their numbers, and whole JSON
+documents, each failing with an error that names the file and the line."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from amparo.ingest.errors import ImportRejected
+from amparo.ingest.sources import Source
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def sniff_encoding(head: bytes, default: str = "utf-8") -> str:
+    """The encoding announced by a byte-order mark, else `default`."""
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return enc
+    return default
+
+
+def head_text(source: Source, member: str, n: int = 8192) -> str:
+    """The first `n` bytes of a member decoded leniently, for format sniffing only."""
+    raw = source.head(member, n)
+    enc = sniff_encoding(raw)
+    return raw.decode(enc, errors="replace")
+
+
+def iter_lines(
+    source: Source, member: str, encoding: str | None = None
+) -> Iterator[tuple[int, str]]:
+    """Yield `(line_number, text)` with line endings stripped, streaming, 1-based.
+
+    Decoding is strict: a byte that is not valid in the encoding rejects the import with the
+    line number, instead of silently turning evidence into replacement characters.
+    """
+    label = source.label(member)
+    with source.open(member) as fh:
+        first = fh.read(4)
+        enc = encoding or sniff_encoding(first)
+        if enc in ("utf-16", "utf-32"):
+            # Wide encodings cannot be split on b"\n" safely; decode incrementally instead.
+            decoder = codecs.getincrementaldecoder(enc)(errors="strict")
+            buf = decoder.decode(first)
+            lineno = 0
+            while True:
+                chunk = fh.read(1 << 16)
+                try:
+                    buf += decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    raise ImportRejected(
+                        label, f"not valid {enc}: {exc.reason}", where=f"after line {lineno}"
+                    ) from exc
+                *complete, buf = buf.split("\n")
+                for text in complete:
+                    lineno += 1
+                    yield lineno, text.rstrip("\r")
+                if not chunk:
+                    if buf:
+                        yield lineno + 1, buf.rstrip("\r")
+                    return
+        skip = len(codecs.BOM_UTF8) if enc == "utf-8-sig" else 0
+        if enc == "utf-8-sig":
+            enc = "utf-8"
+        pending = first[skip:]
+        for lineno, raw in enumerate(_chain_lines(pending, fh), start=1):
+            try:
+                text = raw.decode(enc)
+            except UnicodeDecodeError as exc:
+                bad = raw[exc.start : exc.start + 1].hex()
+                raise ImportRejected(
+                    label,
+                    f"not valid {enc} (byte 0x{bad} at column {exc.start + 1}); "
+                    "was the file saved in another encoding? Pass --encoding to say which",
+                    where=f"line {lineno}",
+                ) from exc
+            yield lineno, text.rstrip("\r\n")
+
+
+def _chain_lines(prefix: bytes, fh: Any) -> Iterator[bytes]:
+    first = prefix + fh.readline() if prefix and not prefix.endswith(b"\n") else prefix
+    if first:
+        yield first
+    yield from fh
+
+
+def load_json(source: Source, member: str, *, text: str | None = None) -> Any:
+    """Parse a whole JSON member. Files over the configured limit are refused rather than
+    risking the machine's memory; a syntax error names the line and column."""
+    label = source.label(member)
+    if text is None:
+        size = source.size(member)
+        if size > source.limits.max_json_bytes:
+            raise ImportRejected(
+                label,
+                f"{size} bytes is more than the {source.limits.max_json_bytes}-byte limit for "
+                "JSON exports (set AMPARO_MAX_JSON_BYTES to raise it)",
+            )
+        with source.open(member) as fh:
+            raw = fh.read()
+        text = decode_whole(raw, label)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problem = "ends too early (truncated?)" if exc.pos >= len(text.rstrip()) else exc.msg
+        raise ImportRejected(
+            label, f"invalid JSON: {problem}", where=f"line {exc.lineno}, column {exc.colno}"
+        ) from exc
+
+
+def decode_whole(raw: bytes, label: str, encoding: str | None = None) -> str:
+    enc = encoding or sniff_encoding(raw[:4])
+    try:
+        return raw.decode(enc)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ImportRejected(
+            label,
+            f"not valid {enc} (byte 0x{raw[exc.start:exc.start + 1].hex()}); "
+            "was the file saved in another encoding? Pass --encoding to say which",
+            where=f"line {line}",
+        ) from exc
