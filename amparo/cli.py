@@ -1,0 +1,357 @@
+"""The `amparo` command line. Each command parses its input, calls one service, and renders."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from amparo import __version__
+from amparo.config import Settings
+from amparo.ingest import ImportOptions, ImportRejected
+from amparo.ingest.registry import IMPORTERS
+from amparo.store import defenders, keys
+from amparo.store.crypto import IntegrityError
+from amparo.store.defenders import DefenderError
+from amparo.store.export import export_messages
+from amparo.store.importing import dry_run, import_paths
+from amparo.store.messages import MessageFilter, get_message, list_messages, original_context
+from amparo.store.verify import verify_workspace
+from amparo.store.workspace import Workspace, WorkspaceError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Amparo: preserve, triage and report online attacks on defenders.")
+defender_app = typer.Typer(no_args_is_help=True, help="Defenders and their watchlists.")
+messages_app = typer.Typer(no_args_is_help=True, help="Read stored messages.")
+app.add_typer(defender_app, name="defender")
+app.add_typer(messages_app, name="messages")
+
+out = Console()
+err = Console(stderr=True)
+_state: dict[str, Path | None] = {"home": None}
+
+EXPECTED = (ImportRejected, WorkspaceError, DefenderError, keys.VaultKeyError, IntegrityError,
+            LookupError, ValueError)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Expected problems become one clear line and exit code 2, never a traceback."""
+    try:
+        yield
+    except EXPECTED as exc:
+        fail(str(exc))
+
+
+def settings() -> Settings:
+    return Settings.from_env(_state["home"])
+
+
+@contextmanager
+def workspace() -> Iterator[Workspace]:
+    with friendly_errors():
+        ws = Workspace.open(settings())
+        if ws.key_mode == "insecure-demo":
+            err.print("[yellow]warning:[/] this workspace uses the INSECURE demo key stored "
+                      "beside the data; do not keep real evidence in it.")
+        try:
+            yield ws
+        finally:
+            ws.close()
+
+
+@app.callback()
+def main(
+    home: Annotated[Path | None, typer.Option(help="Workspace folder (AMPARO_HOME).")] = None,
+) -> None:
+    _state["home"] = home
+
+
+@app.command()
+def version() -> None:
+    """Print Amparo's version."""
+    out.print(__version__)
+
+
+@app.command()
+def init(
+    key_file: Annotated[Path | None, typer.Option(
+        help="Create or use this 32-byte key file (keep it outside the workspace).")] = None,
+    insecure_demo_key: Annotated[bool, typer.Option(
+        help="Store the key beside the data. For demos and tests only.")] = False,
+) -> None:
+    """Create a workspace: database, encrypted vault and custody log."""
+    cfg = settings()
+    key_file = key_file or cfg.key_file
+    if insecure_demo_key:
+        mode, passphrase = "insecure-demo", None
+    elif key_file is not None:
+        mode, passphrase = "keyfile", None
+    else:
+        mode = "passphrase"
+        passphrase = cfg.passphrase or typer.prompt(
+            "Passphrase for the evidence vault", hide_input=True, confirmation_prompt=True)
+    with friendly_errors():
+        ws = Workspace.create(cfg, key_mode=mode, passphrase=passphrase, key_file=key_file)
+        ws.close()
+    out.print(f"Workspace ready in {cfg.home} (key: {mode}).")
+
+
+@defender_app.command("add")
+def defender_add(
+    name: Annotated[str, typer.Argument(help="Pseudonym; avoid the defender's real name.")],
+    country: Annotated[str | None, typer.Option(help="ISO 3166 two-letter code.")] = None,
+    language: Annotated[list[str] | None, typer.Option(
+        "--language", "-l", help="Language code; repeat for several.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA zone, e.g. America/Bogota.")] = None,
+) -> None:
+    """Register a defender; prints the new id."""
+    with workspace() as ws, friendly_errors():
+        with ws.session() as s:
+            d = defenders.add_defender(s, name, actor=ws.settings.actor, country=country,
+                                       languages=language, timezone=timezone)
+            new_id = d.id
+        ws.after_commit()
+    out.print(new_id)
+
+
+@defender_app.command("list")
+def defender_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List defenders."""
+    with workspace() as ws, ws.session() as s:
+        rows = [{"id": d.id, "pseudonym": d.pseudonym, "country": d.country,
+                 "languages": d.languages, "timezone": d.timezone}
+                for d in defenders.list_defenders(s)]
+    if as_json:
+        out.print_json(data=rows)
+        return
+    table = Table("id", "pseudonym", "country", "languages", "timezone")
+    for r in rows:
+        table.add_row(*(str(r[k] or "") for k in ("id", "pseudonym", "country", "languages",
+                                                  "timezone")))
+    out.print(table)
+
+
+@defender_app.command("watch")
+def defender_watch(
+    defender: Annotated[str, typer.Argument(help="Defender id or pseudonym.")],
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(defenders.WATCH_KINDS)}.")],
+    value: Annotated[str, typer.Argument(help="The private value to watch for in messages.")],
+) -> None:
+    """Add private data (stored encrypted) that must raise an alarm if it appears in messages."""
+    with workspace() as ws, friendly_errors():
+        with ws.session() as s:
+            d = defenders.find_defender(s, defender)
+            entries = defenders.add_watch_entry(s, ws.key, d, kind, value,
+                                                actor=ws.settings.actor)
+        ws.after_commit()
+    out.print(f"Watchlist of defender {d.id} now has {len(entries)} entries.")
+
+
+def _parse_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field or not column:
+            fail(f"--map expects FIELD=COLUMN, got {pair!r}")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+@contextmanager
+def progress_counter(enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                  TextColumn("{task.completed:,.0f} records"), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("Importing", total=None)
+        yield lambda n: bar.advance(task, n)
+
+
+@app.command("import")
+def import_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders or zips to import.")],
+    defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto, or one of `amparo formats`.")]
+    = "auto",
+    dry: Annotated[bool, typer.Option("--dry-run", help="Parse only; store nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    timezone: Annotated[str | None, typer.Option(
+        help="Zone of local times in the export (default: the defender's).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding, if not UTF-8.")] = None,
+    day_first: Annotated[bool | None, typer.Option(
+        "--day-first/--month-first", help="Settle an ambiguous date order.")] = None,
+    column_map: Annotated[list[str] | None, typer.Option(
+        "--map", help="FIELD=COLUMN for generic CSV/JSONL; repeat.")] = None,
+    reason: Annotated[str, typer.Option(help="Why, for the custody log.")] = "",
+    strict: Annotated[bool, typer.Option(help="Refuse the import if any record is bad.")]
+    = False,
+) -> None:
+    """Preserve exports in the vault and store their messages (all or nothing)."""
+    options = ImportOptions(encoding=encoding, day_first=day_first,
+                            column_map=_parse_map(column_map or []))
+    if dry:
+        with friendly_errors():
+            report = dry_run(paths, fmt, options, settings().limits)
+    else:
+        if defender is None:
+            fail("--defender is required (or use --dry-run)")
+        with workspace() as ws, friendly_errors():
+            with ws.session() as s:
+                defender_id = defenders.find_defender(s, defender).id
+            with progress_counter(not as_json and sys.stderr.isatty()) as tick:
+                report = import_paths(ws, defender_id, paths, fmt=fmt, options=options,
+                                      timezone=timezone, reason=reason, strict=strict,
+                                      on_progress=tick)
+    summary = report.summary()
+    if as_json:
+        if dry:
+            summary = {k: summary[k] for k in ("format", "messages", "accounts", "errors")}
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+        return
+    _print_import(report.summary())
+
+
+def _print_import(summary: dict[str, Any]) -> None:
+    verb = "Would import" if summary["dry_run"] else "Imported"
+    for f in summary["files"]:
+        if f["already_imported"]:
+            out.print(f"{f['path']}: already imported, nothing added.")
+            continue
+        stored = "" if summary["dry_run"] else f", {f['new_messages']} new"
+        out.print(f"{verb} {f['path']} as {f['format']}: {f['messages']} messages, "
+                  f"{f['system']} system events, {f['accounts']} accounts{stored}.")
+        for e in f["errors"][:20]:
+            out.print(f"  skipped {e['file']}, {e['where']}: {e['message']}", highlight=False)
+        if f["error_count"] > 20:
+            out.print(f"  ... and {f['error_count'] - 20} more skipped records")
+
+
+@app.command()
+def formats() -> None:
+    """List the import formats."""
+    for name, cls in sorted(IMPORTERS.items()):
+        out.print(f"{name:10} {cls.description}")
+
+
+@messages_app.command("list")
+def messages_list(
+    defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
+    kind: Annotated[str | None, typer.Option(help="user or system.")] = None,
+    platform: Annotated[str | None, typer.Option()] = None,
+    search: Annotated[str | None, typer.Option(help="Only messages containing this text.")]
+    = None,
+    limit: Annotated[int, typer.Option()] = 50,
+    offset: Annotated[int, typer.Option()] = 0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List messages, oldest first."""
+    with workspace() as ws, friendly_errors(), ws.session() as s:
+        defender_id = defenders.find_defender(s, defender).id if defender else None
+        rows = list_messages(s, MessageFilter(defender_id=defender_id, kind=kind,
+                                              platform=platform, contains=search,
+                                              limit=limit, offset=offset))
+    if as_json:
+        for r in rows:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    table = Table("id", "time (UTC)", "platform", "author", "text", show_lines=False)
+    for r in rows:
+        text = r["text"].replace("\n", " ")
+        table.add_row(str(r["id"]), (r["timestamp_utc"] or "")[:19], r["platform"],
+                      r["author"] or "", text[:80] + ("…" if len(text) > 80 else ""))
+    out.print(table)
+
+
+@messages_app.command("show")
+def messages_show(
+    message_id: Annotated[int, typer.Argument()],
+    original: Annotated[bool, typer.Option(
+        help="Also show the original bytes from the vault (logged as a view).")] = False,
+    reason: Annotated[str, typer.Option(help="Why, for the custody log.")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show one message in full, with where it sits in its original."""
+    with workspace() as ws, friendly_errors():
+        with ws.session() as s:
+            msg = get_message(s, message_id)
+        if msg is None:
+            fail(f"no message {message_id}")
+        if original:
+            msg["original"] = original_context(ws, message_id, reason=reason)
+    if as_json:
+        sys.stdout.write(json.dumps(msg, ensure_ascii=False) + "\n")
+        return
+    for k, v in msg.items():
+        if k != "original":
+            out.print(f"[bold]{k}:[/] {v}", highlight=False)
+    if original:
+        out.rule("original")
+        out.print(msg["original"], highlight=False, markup=False)
+
+
+@app.command()
+def verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Re-hash every original and walk the custody chain; exit 1 on any problem."""
+    with workspace() as ws, friendly_errors():
+        report = verify_workspace(ws)
+    if as_json:
+        sys.stdout.write(json.dumps({"ok": report.ok, "blobs": report.blobs_checked,
+                                     "entries": report.entries_checked,
+                                     "problems": report.problems}) + "\n")
+    else:
+        promoted, removed = report.recovered
+        if promoted or removed:
+            out.print(f"Finished an interrupted write: {promoted} blobs kept, {removed} removed.")
+        for p in report.problems:
+            out.print(f"[red]FAIL[/] {p}", highlight=False)
+        if report.ok:
+            out.print(f"OK: {report.blobs_checked} originals intact, custody chain of "
+                      f"{report.entries_checked} entries intact.")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    defender: Annotated[str, typer.Option(help="Defender id or pseudonym.")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[Path | None, typer.Option(help="File to write.")] = None,
+    reason: Annotated[str, typer.Option(help="Why, for the custody log.")] = "",
+) -> None:
+    """Export a defender's messages with their evidence hashes and locators."""
+    with workspace() as ws, friendly_errors():
+        with ws.session() as s:
+            d = defenders.find_defender(s, defender)
+            defender_id, name = d.id, d.pseudonym
+        target = output or Path(f"amparo-export-{defender_id}.{fmt}")
+        result = export_messages(ws, defender_id, target, fmt, reason)
+    out.print(f"Exported {result['messages']} messages of {name} to {result['file']} "
+              f"(sha256 {result['sha256']}).")
+
+
+@app.command()
+def demo(
+    reset: Annotated[bool, typer.Option(help="Rebuild the demo workspace from scratch.")]
+    = False,
+) -> None:
+    """Build a demo workspace with a fictional defender's data and show what was imported."""
+    from amparo.demo import run_demo
+
+    with friendly_errors():
+        run_demo(settings(), out, reset=reset)

@@ -1,0 +1,139 @@
+"""Reading stored messages back: listing, one message in full, and its original context."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+
+from amparo.domain import Locator
+from amparo.store import custody
+from amparo.store.tables import Account, Conversation, EvidenceItem, Message
+from amparo.store.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    defender_id: int | None = None
+    kind: str | None = None
+    platform: str | None = None
+    contains: str | None = None
+    evidence_item_id: int | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _query(f: MessageFilter) -> Select[Message, Account, Conversation]:
+    author = aliased(Account)
+    q = (
+        select(Message, author, Conversation)
+        .outerjoin(author, Message.author_id == author.id)
+        .outerjoin(Conversation, Message.conversation_id == Conversation.id)
+    )
+    if f.defender_id is not None:
+        q = q.where(Message.defender_id == f.defender_id)
+    if f.kind:
+        q = q.where(Message.kind == f.kind)
+    if f.platform:
+        q = q.where(Message.platform == f.platform)
+    if f.evidence_item_id is not None:
+        q = q.where(Message.evidence_item_id == f.evidence_item_id)
+    if f.contains:
+        q = q.where(Message.text.contains(f.contains, autoescape=True))
+    return q.order_by(Message.ts_utc, Message.id)
+
+
+def message_dict(m: Message, author: Account | None, conv: Conversation | None) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "defender_id": m.defender_id,
+        "platform": m.platform,
+        "kind": m.kind,
+        "source_id": m.source_id,
+        "timestamp_utc": m.ts_utc.isoformat() if m.ts_utc else None,
+        "utc_offset_minutes": m.utc_offset_min,
+        "time_zone_assumed": m.tz_assumed,
+        "author": author.handle or author.key if author else None,
+        "author_key": author.key if author else None,
+        "author_names": json.loads(author.display_names) if author else [],
+        "conversation": (conv.title or conv.key) if conv else None,
+        "text": m.text,
+        "reply_to": m.reply_to,
+        "forwarded_from": m.forwarded_from,
+        "attachments": json.loads(m.attachments) if m.attachments else [],
+        "evidence_item_id": m.evidence_item_id,
+        "locator": json.loads(m.locator),
+        "extra": json.loads(m.extra) if m.extra else {},
+    }
+
+
+def list_messages(s: Session, f: MessageFilter) -> list[dict[str, Any]]:
+    rows = s.execute(_query(f).limit(f.limit).offset(f.offset)).all()
+    return [message_dict(m, a, c) for m, a, c in rows]
+
+
+def iter_messages(s: Session, f: MessageFilter, chunk: int = 2000) -> Iterator[dict[str, Any]]:
+    """All matching messages, streamed in pages (for exports)."""
+    offset = 0
+    while True:
+        rows = s.execute(_query(f).limit(chunk).offset(offset)).all()
+        if not rows:
+            return
+        for m, a, c in rows:
+            yield message_dict(m, a, c)
+        offset += chunk
+
+
+def get_message(s: Session, message_id: int) -> dict[str, Any] | None:
+    row = s.execute(_query(MessageFilter()).where(Message.id == message_id)).first()
+    return message_dict(*row) if row else None
+
+
+def original_context(ws: Workspace, message_id: int, *, reason: str = "") -> str:
+    """The message's bytes as they stand in the original evidence, decrypted from the vault.
+    Viewing an original is recorded in the custody log."""
+    with ws.session() as s:
+        m = s.get(Message, message_id)
+        if m is None:
+            raise LookupError(f"no message {message_id}")
+        item = s.get(EvidenceItem, m.evidence_item_id)
+        assert item is not None
+        loc = Locator.from_dict(json.loads(m.locator))
+        custody.append(s, actor=ws.settings.actor, action="evidence.view",
+                       object_type="evidence", object_id=str(item.id), reason=reason,
+                       details={"message": message_id, "locator": loc.to_dict()})
+        sha = item.sha256
+    ws.after_commit()
+    data = ws.vault.read(sha)
+    if data[:4] == b"PK\x03\x04" and loc.member:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            data = zf.read(loc.member)
+    return excerpt(data, loc)
+
+
+def excerpt(data: bytes, loc: Locator) -> str:
+    if loc.byte_start is not None and loc.byte_end is not None:
+        return data[loc.byte_start : loc.byte_end].decode("utf-8", "replace")
+    text = data.decode("utf-8-sig", "replace")
+    if loc.line_start is not None:
+        lines = text.splitlines()
+        end = loc.line_end or loc.line_start
+        return "\n".join(lines[loc.line_start - 1 : end])
+    if loc.json_path:
+        return _json_fragment(text, loc.json_path)
+    return text[:4000]
+
+
+def _json_fragment(text: str, path: str) -> str:
+    start = min((i for i in (text.find("["), text.find("{")) if i >= 0), default=0)
+    node: Any = json.loads(text[start:])
+    for name, index in re.findall(r"\.([^.\[\]]+)|\[(\d+)\]", path.lstrip("$")):
+        node = node[int(index)] if index else node[name]
+    return json.dumps(node, ensure_ascii=False, indent=2)

@@ -1,0 +1,158 @@
+"""SQLAlchemy table mappings. The schema itself is created by the Alembic migrations in
+`migrations/`; a test checks that the two agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would otherwise return naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Defender(Base):
+    __tablename__ = "defenders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(200), unique=True)
+    country: Mapped[str | None] = mapped_column(String(2))
+    languages: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # The private-data watchlist (home address, relatives...), sealed with the vault key.
+    watchlist_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("platform", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(500))
+    handle: Mapped[str | None] = mapped_column(String(500))
+    display_names: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("defender_id", "platform", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    defender_id: Mapped[int] = mapped_column(ForeignKey("defenders.id"))
+    platform: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str | None] = mapped_column(String(500))
+
+
+class ImportRun(Base):
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    defender_id: Mapped[int] = mapped_column(ForeignKey("defenders.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    report: Mapped[str] = mapped_column(Text)  # JSON: formats, counts, record errors
+
+
+class EvidenceItem(Base):
+    __tablename__ = "evidence_items"
+    __table_args__ = (UniqueConstraint("defender_id", "sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    defender_id: Mapped[int] = mapped_column(ForeignKey("defenders.id"))
+    import_run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    original_name: Mapped[str] = mapped_column(String(1000))
+    format: Mapped[str] = mapped_column(String(32))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acquired_by: Mapped[str] = mapped_column(String(200))
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("defender_id", "fingerprint"),
+        Index("ix_messages_defender_ts", "defender_id", "ts_utc"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    defender_id: Mapped[int] = mapped_column(ForeignKey("defenders.id"))
+    evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    platform: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[str | None] = mapped_column(String(500))
+    ts_utc: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Offset of the original local time from UTC, in minutes; None when the source gave none.
+    utc_offset_min: Mapped[int | None] = mapped_column(Integer)
+    # True when the time zone was supplied by the caseworker, not written in the source.
+    tz_assumed: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    reply_to: Mapped[str | None] = mapped_column(String(500))
+    forwarded_from: Mapped[str | None] = mapped_column(String(500))
+    recipients: Mapped[str | None] = mapped_column(Text)  # JSON list of account ids
+    attachments: Mapped[str | None] = mapped_column(Text)  # JSON list
+    locator: Mapped[str] = mapped_column(Text)  # JSON object, see domain.Locator
+    extra: Mapped[str | None] = mapped_column(Text)  # JSON object
+    fingerprint: Mapped[str] = mapped_column(String(32))
+
+
+class AuditEvent(Base):
+    """The custody log: append-only, each entry hashing the previous one. See custody.py."""
+
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, hashed as stored
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
