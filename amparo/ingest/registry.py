@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from amparo.ingest.base import Importer
+from amparo.ingest.discord import DiscordImporter
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.generic import GenericImporter
+from amparo.ingest.slack import SlackImporter
 from amparo.ingest.sources import Source
+from amparo.ingest.telegram import TelegramImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
     cls.name: cls
     for cls in (
+        TelegramImporter,
+        SlackImporter,
+        DiscordImporter,
         GenericImporter,
     )
 }
