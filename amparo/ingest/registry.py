@@ -6,9 +6,11 @@ from amparo.ingest.base import Importer
 from amparo.ingest.discord import DiscordImporter
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.generic import GenericImporter
+from amparo.ingest.mastodon import MastodonImporter
 from amparo.ingest.slack import SlackImporter
 from amparo.ingest.sources import Source
 from amparo.ingest.telegram import TelegramImporter
+from amparo.ingest.twitter import TwitterImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
     cls.name: cls
@@ -17,6 +19,8 @@ IMPORTERS: dict[str, type[Importer]] = {
         SlackImporter,
         DiscordImporter,
         GenericImporter,
+        TwitterImporter,
+        MastodonImporter,
     )
 }
 
