@@ -34,8 +34,8 @@ messages_app = typer.Typer(no_args_is_help=True, help="Read stored messages.")
 app.add_typer(defender_app, name="defender")
 app.add_typer(messages_app, name="messages")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Path | None] = {"home": None}
 
 EXPECTED = (ImportRejected, WorkspaceError, DefenderError, keys.VaultKeyError, IntegrityError,

@@ -1,0 +1,3 @@
+from amparo.cli import app
+
+app(prog_name="amparo")

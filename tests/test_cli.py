@@ -1,0 +1,136 @@
+"""The command line, end to end, in-process against a real workspace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from amparo.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, backend: str, request: pytest.FixtureRequest,
+            monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "ws"
+    monkeypatch.setenv("AMPARO_HOME", str(home))
+    monkeypatch.setenv("AMPARO_KDF_MEMORY_KIB", "8192")
+    monkeypatch.setenv("AMPARO_KDF_TIME_COST", "1")
+    monkeypatch.setenv("AMPARO_ACTOR", "caseworker-1")
+    monkeypatch.delenv("AMPARO_PASSPHRASE", raising=False)
+    monkeypatch.delenv("AMPARO_KEY_FILE", raising=False)
+    if backend == "postgresql":
+        monkeypatch.setenv("AMPARO_DATABASE_URL", request.getfixturevalue("pg_url"))
+    else:
+        monkeypatch.delenv("AMPARO_DATABASE_URL", raising=False)
+    return home
+
+
+def amparo(*args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    return result.stdout
+
+
+def test_full_flow(cli_env: Path, tmp_path: Path) -> None:
+    amparo("init", "--insecure-demo-key")
+    defender_id = amparo("defender", "add", "Defensora Azul", "--country", "br",
+                         "--timezone", "America/Sao_Paulo").strip()
+    assert defender_id == "1"
+    data = tmp_path / "posts.csv"
+    data.write_text("id,author,text,created_at\n1,@a,vamos te achar,2024-03-01T10:00:00Z\n"
+                    "2,@b,segunda,2024-03-01T11:00:00Z\n", encoding="utf-8")
+
+    dry = json.loads(amparo("import", str(data), "--dry-run", "--json"))
+    assert dry == {"format": "generic", "messages": 2, "accounts": 2, "errors": []}
+
+    report = json.loads(amparo("import", str(data), "--defender", "Defensora Azul", "--json"))
+    assert report["new_messages"] == 2
+    again = json.loads(amparo("import", str(data), "--defender", "1", "--json"))
+    assert again["new_messages"] == 0 and again["files"][0]["already_imported"]
+
+    listed = [json.loads(line) for line in amparo("messages", "list", "--json").splitlines()]
+    assert [m["text"] for m in listed] == ["vamos te achar", "segunda"]
+    shown = json.loads(amparo("messages", "show", str(listed[0]["id"]), "--original",
+                              "--json"))
+    assert shown["original"] == "1,@a,vamos te achar,2024-03-01T10:00:00Z"
+
+    out_file = tmp_path / "export.csv"
+    assert "Exported 2 messages" in amparo("export", "--defender", "1", "--format", "csv",
+                                           "--output", str(out_file))
+    assert out_file.read_text(encoding="utf-8").count("\n") == 3
+
+    verified = json.loads(amparo("verify", "--json"))
+    assert verified["ok"] and verified["blobs"] == 1
+    # create, defender, acquire, view, export
+    assert verified["entries"] == 5
+
+
+def test_errors_are_one_clear_line(cli_env: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["messages", "list"])
+    assert result.exit_code == 2
+    assert "not an Amparo workspace" in result.stderr
+    amparo("init", "--insecure-demo-key")
+    bad = tmp_path / "chat.json"
+    bad.write_text('{"name": "x", "type": "personal_chat", "id": 1, "messages": [\n'
+                   '{"id": 1, "type": "message", "date": "2024-03-01T10:00:00", '
+                   '"date_unixtime": "1709287200", "from": "A", "from_id": "user1", "text": "o')
+    result = runner.invoke(app, ["import", str(bad), "--defender", "1"])
+    assert result.exit_code == 2
+    assert "no defender" in result.stderr
+    amparo("defender", "add", "X")
+    result = runner.invoke(app, ["import", str(bad), "--defender", "1"])
+    assert result.exit_code == 2, result.stdout
+    assert "chat.json, line 2" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_verify_fails_on_tampering(cli_env: Path, tmp_path: Path) -> None:
+    amparo("init", "--insecure-demo-key")
+    amparo("defender", "add", "X")
+    data = tmp_path / "m.jsonl"
+    data.write_text('{"text": "a"}\n', encoding="utf-8")
+    amparo("import", str(data), "--defender", "1")
+    blob = next(p for p in (cli_env / "vault" / "blobs").rglob("*") if p.is_file())
+    raw = bytearray(blob.read_bytes())
+    raw[-1] ^= 0x01
+    blob.write_bytes(bytes(raw))
+    out = amparo("verify", code=1)
+    assert blob.name in out and "altered" in out
+
+
+def test_passphrase_and_key_file_modes(cli_env: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AMPARO_PASSPHRASE", "correct horse battery staple")
+    amparo("init")
+    amparo("defender", "list")
+    monkeypatch.setenv("AMPARO_PASSPHRASE", "wrong passphrase entirely")
+    result = runner.invoke(app, ["defender", "list"])
+    assert result.exit_code == 2 and "wrong passphrase" in result.stderr
+
+    other = tmp_path / "ws2"
+    monkeypatch.setenv("AMPARO_HOME", str(other))
+    monkeypatch.delenv("AMPARO_PASSPHRASE")
+    result = runner.invoke(app, ["init", "--key-file", str(other / "key")])
+    assert result.exit_code == 2 and "inside the workspace" in result.stderr
+    key = tmp_path / "keys" / "amparo.key"
+    amparo("init", "--key-file", str(key))
+    assert key.stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("AMPARO_KEY_FILE", str(key))
+    amparo("defender", "list")
+
+
+def test_watchlist_is_encrypted_and_kept_out_of_the_log(cli_env: Path) -> None:
+    amparo("init", "--insecure-demo-key")
+    amparo("defender", "add", "Defensora Azul")
+    amparo("defender", "watch", "1", "address", "Rua das Acácias 42, Recife")
+    amparo("defender", "watch", "1", "school", "Escola Municipal Paulo Freire")
+    if (cli_env / "amparo.db").exists():
+        raw = b"".join(p.read_bytes() for p in cli_env.glob("amparo.db*"))
+        assert "Acácias".encode() not in raw and b"Paulo Freire" not in raw
+    result = runner.invoke(app, ["defender", "watch", "1", "shoe-size", "42"])
+    assert result.exit_code == 2 and "unknown watchlist kind" in result.stderr
