@@ -11,6 +11,7 @@ from amparo.ingest.slack import SlackImporter
 from amparo.ingest.sources import Source
 from amparo.ingest.telegram import TelegramImporter
 from amparo.ingest.twitter import TwitterImporter
+from amparo.ingest.whatsapp import WhatsAppImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
     cls.name: cls
@@ -21,6 +22,7 @@ IMPORTERS: dict[str, type[Importer]] = {
         GenericImporter,
         TwitterImporter,
         MastodonImporter,
+        WhatsAppImporter,
     )
 }
 
