@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from amparo.ingest.base import Importer
 from amparo.ingest.discord import DiscordImporter
+from amparo.ingest.email import EmailImporter
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.generic import GenericImporter
 from amparo.ingest.mastodon import MastodonImporter
+from amparo.ingest.meta import FacebookImporter, InstagramImporter
 from amparo.ingest.slack import SlackImporter
 from amparo.ingest.sources import Source
 from amparo.ingest.telegram import TelegramImporter
@@ -16,6 +18,9 @@ from amparo.ingest.whatsapp import WhatsAppImporter
 IMPORTERS: dict[str, type[Importer]] = {
     cls.name: cls
     for cls in (
+        FacebookImporter,
+        InstagramImporter,
+        EmailImporter,
         TelegramImporter,
         SlackImporter,
         DiscordImporter,
