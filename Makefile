@@ -17,7 +17,7 @@ install: $(STAMP)
 
 # Until the web UI exists, the main job builds a demo workspace and shows what was imported.
 run: install
-	$(BIN)/amparo demo --home "$(AMPARO_HOME)"
+	$(BIN)/amparo demo
 
 lint: install
 	$(BIN)/ruff check amparo tests benchmarks scripts

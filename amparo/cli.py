@@ -21,6 +21,7 @@ from amparo.ingest.registry import IMPORTERS
 from amparo.store import defenders, keys
 from amparo.store.crypto import IntegrityError
 from amparo.store.defenders import DefenderError
+from amparo.store.evidence import delete_evidence, list_evidence
 from amparo.store.export import export_messages
 from amparo.store.importing import dry_run, import_paths
 from amparo.store.messages import MessageFilter, get_message, list_messages, original_context
@@ -31,8 +32,10 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Amparo: preserve, triage and report online attacks on defenders.")
 defender_app = typer.Typer(no_args_is_help=True, help="Defenders and their watchlists.")
 messages_app = typer.Typer(no_args_is_help=True, help="Read stored messages.")
+evidence_app = typer.Typer(no_args_is_help=True, help="Preserved originals.")
 app.add_typer(defender_app, name="defender")
 app.add_typer(messages_app, name="messages")
+app.add_typer(evidence_app, name="evidence")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -303,6 +306,41 @@ def messages_show(
     if original:
         out.rule("original")
         out.print(msg["original"], highlight=False, markup=False)
+
+
+@evidence_app.command("list")
+def evidence_list(
+    defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List preserved originals with their SHA-256."""
+    with workspace() as ws, friendly_errors():
+        with ws.session() as s:
+            defender_id = defenders.find_defender(s, defender).id if defender else None
+        rows = list_evidence(ws, defender_id)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    table = Table("id", "defender", "name", "format", "messages", "sha256", "acquired (UTC)")
+    for r in rows:
+        table.add_row(str(r["id"]), str(r["defender_id"]), r["name"], r["format"],
+                      str(r["messages"]), r["sha256"][:16] + "…", r["acquired_at"][:19])
+    out.print(table)
+
+
+@evidence_app.command("delete")
+def evidence_delete(
+    item_id: Annotated[int, typer.Argument()],
+    reason: Annotated[str, typer.Option(help="Why; recorded in the custody log.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an original and its messages (recorded, with the reason, in the custody log)."""
+    if not yes:
+        typer.confirm(f"Delete evidence item {item_id} and its messages for good?", abort=True)
+    with workspace() as ws, friendly_errors():
+        details = delete_evidence(ws, item_id, reason=reason)
+    out.print(f"Deleted evidence item {item_id} ({details['name']}) and "
+              f"{details['messages']} messages.")
 
 
 @app.command()

@@ -134,3 +134,24 @@ def test_watchlist_is_encrypted_and_kept_out_of_the_log(cli_env: Path) -> None:
         assert "Acácias".encode() not in raw and b"Paulo Freire" not in raw
     result = runner.invoke(app, ["defender", "watch", "1", "shoe-size", "42"])
     assert result.exit_code == 2 and "unknown watchlist kind" in result.stderr
+
+
+def test_evidence_delete_is_logged_and_verifiable(cli_env: Path, tmp_path: Path) -> None:
+    amparo("init", "--insecure-demo-key")
+    amparo("defender", "add", "X")
+    data = tmp_path / "m.jsonl"
+    data.write_text('{"text": "a"}\n{"text": "b"}\n', encoding="utf-8")
+    amparo("import", str(data), "--defender", "1")
+    items = json.loads(amparo("evidence", "list", "--json"))
+    assert [(i["messages"], i["name"]) for i in items] == [(2, "m.jsonl")]
+    result = runner.invoke(app, ["evidence", "delete", "1", "--reason", "", "--yes"])
+    assert result.exit_code == 2 and "needs a --reason" in result.stderr
+    out = amparo("evidence", "delete", "1", "--reason", "defender withdrew consent", "--yes")
+    assert "2 messages" in out
+    assert json.loads(amparo("evidence", "list", "--json")) == []
+    assert not any(p.is_file() for p in (cli_env / "vault" / "blobs").rglob("*"))
+    verified = json.loads(amparo("verify", "--json"))
+    assert verified["ok"], verified
+    # The same file can be acquired again after deletion.
+    assert json.loads(amparo("import", str(data), "--defender", "1", "--json"))[
+        "new_messages"] == 2

@@ -1,0 +1,59 @@
+"""Evidence items: listing and deletion. Deleting is rare and always needs a reason: it removes
+the original from the vault and its messages, and leaves a custody entry saying who, when and
+why (the acquisition entry stays, so the log still shows the item once existed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from amparo.store import custody
+from amparo.store.tables import EvidenceItem, Message
+from amparo.store.workspace import Workspace
+
+
+def list_evidence(ws: Workspace, defender_id: int | None = None) -> list[dict[str, Any]]:
+    with ws.session() as s:
+        q = (
+            select(EvidenceItem, func.count(Message.id))
+            .outerjoin(Message, Message.evidence_item_id == EvidenceItem.id)
+            .group_by(EvidenceItem.id)
+            .order_by(EvidenceItem.id)
+        )
+        if defender_id is not None:
+            q = q.where(EvidenceItem.defender_id == defender_id)
+        return [
+            {"id": e.id, "defender_id": e.defender_id, "name": e.original_name,
+             "format": e.format, "sha256": e.sha256, "size": e.size,
+             "acquired_at": e.acquired_at.isoformat(), "acquired_by": e.acquired_by,
+             "messages": n}
+            for e, n in s.execute(q).all()
+        ]
+
+
+def delete_evidence(ws: Workspace, item_id: int, *, reason: str) -> dict[str, Any]:
+    if not reason.strip():
+        raise ValueError("deleting evidence needs a --reason for the custody log")
+    with ws.write_lock():
+        with ws.session() as s:
+            item = s.get(EvidenceItem, item_id)
+            if item is None:
+                raise LookupError(f"no evidence item {item_id}")
+            removed = s.execute(
+                delete(Message).where(Message.evidence_item_id == item_id)
+            ).rowcount
+            sha = item.sha256
+            details = {"sha256": sha, "name": item.original_name, "messages": removed}
+            s.delete(item)
+            s.flush()
+            shared = s.scalar(select(func.count()).select_from(EvidenceItem)
+                              .where(EvidenceItem.sha256 == sha))
+            custody.append(s, actor=ws.settings.actor, action="evidence.delete",
+                           object_type="evidence", object_id=str(item_id), reason=reason,
+                           details=details)
+        # After the commit; a crash before this line is finished by the next recover().
+        if not shared:
+            ws.vault.remove(sha)
+        ws.after_commit()
+    return details
