@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import mbox, whatsapp  # noqa: E402
+from generate import mbox, whatsapp
 
 
 def run_import(work: Path, data: Path, fmt: str) -> dict[str, float]:

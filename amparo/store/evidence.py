@@ -40,9 +40,9 @@ def delete_evidence(ws: Workspace, item_id: int, *, reason: str) -> dict[str, An
             item = s.get(EvidenceItem, item_id)
             if item is None:
                 raise LookupError(f"no evidence item {item_id}")
-            removed = s.execute(
-                delete(Message).where(Message.evidence_item_id == item_id)
-            ).rowcount
+            removed = s.scalar(select(func.count()).select_from(Message)
+                               .where(Message.evidence_item_id == item_id)) or 0
+            s.execute(delete(Message).where(Message.evidence_item_id == item_id))
             sha = item.sha256
             details = {"sha256": sha, "name": item.original_name, "messages": removed}
             s.delete(item)
