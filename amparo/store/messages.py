@@ -8,7 +8,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from amparo.domain import Locator
 from amparo.store import custody
 from amparo.store.tables import Account, Conversation, EvidenceItem, Message
+from amparo.store.vault import open_plaintext
 from amparo.store.workspace import Workspace
 
 
@@ -111,24 +112,63 @@ def original_context(ws: Workspace, message_id: int, *, reason: str = "") -> str
                        details={"message": message_id, "locator": loc.to_dict()})
         sha = item.sha256
     ws.after_commit()
-    data = ws.vault.read(sha)
-    if data[:4] == b"PK\x03\x04" and loc.member:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            data = zf.read(loc.member)
-    return excerpt(data, loc)
+    head = next(ws.vault.open(sha), b"")[:4]
+    if head == b"PK\x03\x04" and loc.member:
+        # Archives need seeking: decrypt to a private temporary file, removed afterwards.
+        with open_plaintext(ws.vault, sha, ws.home / "tmp") as plain, \
+                zipfile.ZipFile(plain) as zf, zf.open(loc.member) as fh:
+            return excerpt(fh, loc)
+    return excerpt(ChunkReader(ws.vault.open(sha)), loc)
 
 
-def excerpt(data: bytes, loc: Locator) -> str:
+class ChunkReader(io.RawIOBase):
+    """A readable stream over an iterator of byte chunks (the vault's decrypted output)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            self._buf = next(self._chunks, b"")
+            if not self._buf:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+MAX_EXCERPT = 1 << 20
+
+
+def excerpt(stream: IO[bytes] | io.RawIOBase, loc: Locator) -> str:
+    """The part of an original a locator points to, read as a stream (originals can be GBs)."""
+    fh = io.BufferedReader(stream) if isinstance(stream, io.RawIOBase) else stream
     if loc.byte_start is not None and loc.byte_end is not None:
-        return data[loc.byte_start : loc.byte_end].decode("utf-8", "replace")
-    text = data.decode("utf-8-sig", "replace")
+        remaining = loc.byte_start
+        while remaining:
+            skipped = len(fh.read(min(remaining, 1 << 20)))
+            if not skipped:
+                break
+            remaining -= skipped
+        size = min(loc.byte_end - loc.byte_start, MAX_EXCERPT)
+        return fh.read(size).decode("utf-8", "replace")
     if loc.line_start is not None:
-        lines = text.splitlines()
         end = loc.line_end or loc.line_start
-        return "\n".join(lines[loc.line_start - 1 : end])
+        picked = []
+        for number, raw in enumerate(fh, start=1):
+            if number > end:
+                break
+            if number >= loc.line_start:
+                picked.append(raw.decode("utf-8-sig" if number == 1 else "utf-8", "replace"))
+        return "".join(picked).rstrip("\r\n").replace("\r\n", "\n")
     if loc.json_path:
-        return _json_fragment(text, loc.json_path)
-    return text[:4000]
+        return _json_fragment(fh.read().decode("utf-8-sig", "replace"), loc.json_path)
+    return fh.read(4000).decode("utf-8", "replace")
 
 
 def _json_fragment(text: str, path: str) -> str:

@@ -128,3 +128,39 @@ def test_naive_times_without_zone_are_flagged(ws: Workspace, tmp_path: Path) -> 
         m = s.execute(select(Message)).scalar_one()
     assert m.ts_utc == datetime(2024, 5, 1, 12, tzinfo=UTC)
     assert m.utc_offset_min is None and m.tz_assumed
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt", "expected"),
+    [
+        ("text\nfirst\n\"multi\nline\"\nlast\n", "csv", "\"multi\nline\""),
+        ('{"text": "a"}\n{"text": "b"}\n', "jsonl", '{"text": "b"}'),
+    ],
+)
+def test_original_context_in_zip_and_file(ws: Workspace, defender_id: int, tmp_path: Path,
+                                          content: str, fmt: str, expected: str) -> None:
+    import zipfile
+
+    plain = tmp_path / f"plain.{fmt}"
+    plain.write_text(content, encoding="utf-8")
+    zipped = tmp_path / f"zipped-{fmt}.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr(f"inner/data.{fmt}", content)
+    from amparo.store.defenders import add_defender
+
+    with ws.session() as s:
+        other = add_defender(s, "B", actor="t").id
+    # Identical content is one message per defender, so the zip goes to another defender.
+    import_paths(ws, defender_id, [plain], fmt="generic")
+    import_paths(ws, other, [zipped], fmt="generic")
+    with ws.session() as s:
+        ids = list(s.execute(select(Message.id).where(Message.text.in_(["multi\nline", "b"]))
+                             .order_by(Message.id)).scalars())
+    assert len(ids) == 2
+    for mid in ids:
+        assert original_context(ws, mid) == expected
+    with ws.session() as s:
+        views = s.scalar(select(func.count()).select_from(AuditEvent)
+                         .where(AuditEvent.action == "evidence.view"))
+    assert views == 2
+    assert not list((ws.home / "tmp").iterdir())
