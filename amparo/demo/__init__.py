@@ -3,6 +3,7 @@ the same services a caseworker uses, then verified and summarised."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def _summarise(ws: Workspace, defender_id: int, console: Console) -> None:
             .group_by(Message.platform, Message.kind).order_by(Message.platform)
         ).all()
         authors = s.execute(
-            select(Account.handle, Account.key, func.count())
+            select(Account.handle, Account.display_names, Account.key, func.count())
             .join(Message, Message.author_id == Account.id)
             .where(Message.defender_id == defender_id, Message.kind == "user")
             .group_by(Account.id, Account.handle, Account.key)
@@ -106,6 +107,6 @@ def _summarise(ws: Workspace, defender_id: int, console: Console) -> None:
         table.add_row(platform, kind, str(n))
     console.print(table)
     top = Table("account", "messages", title="Most active senders")
-    for handle, key, n in authors:
-        top.add_row(handle or key, str(n))
+    for handle, names, key, n in authors:
+        top.add_row(handle or next(iter(json.loads(names)), key), str(n))
     console.print(top)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.sources import Source
@@ -35,44 +35,39 @@ def head_text(source: Source, member: str, n: int = 8192) -> str:
     return raw.decode(enc, errors="replace")
 
 
+MAX_LINE = 8 * 1024 * 1024
+
+
+def _too_long(label: str, lineno: int) -> ImportRejected:
+    return ImportRejected(
+        label, f"a line longer than {MAX_LINE} bytes: this is not a text export",
+        where=f"line {lineno}",
+    )
+
+
 def iter_lines(
     source: Source, member: str, encoding: str | None = None
 ) -> Iterator[tuple[int, str]]:
     """Yield `(line_number, text)` with line endings stripped, streaming, 1-based.
 
     Decoding is strict: a byte that is not valid in the encoding rejects the import with the
-    line number, instead of silently turning evidence into replacement characters.
+    line number, instead of silently turning evidence into replacement characters. Lines are
+    bounded, so a huge file without line breaks cannot exhaust memory.
     """
     label = source.label(member)
+    enc = encoding or sniff_encoding(source.head(member, 4))
     with source.open(member) as fh:
-        first = fh.read(4)
-        enc = encoding or sniff_encoding(first)
         if enc in ("utf-16", "utf-32"):
-            # Wide encodings cannot be split on b"\n" safely; decode incrementally instead.
-            decoder = codecs.getincrementaldecoder(enc)(errors="strict")
-            buf = decoder.decode(first)
-            lineno = 0
-            while True:
-                chunk = fh.read(1 << 16)
-                try:
-                    buf += decoder.decode(chunk, final=not chunk)
-                except UnicodeDecodeError as exc:
-                    raise ImportRejected(
-                        label, f"not valid {enc}: {exc.reason}", where=f"after line {lineno}"
-                    ) from exc
-                *complete, buf = buf.split("\n")
-                for text in complete:
-                    lineno += 1
-                    yield lineno, text.rstrip("\r")
-                if not chunk:
-                    if buf:
-                        yield lineno + 1, buf.rstrip("\r")
-                    return
-        skip = len(codecs.BOM_UTF8) if enc == "utf-8-sig" else 0
+            yield from _wide_lines(fh, enc, label)
+            return
         if enc == "utf-8-sig":
+            fh.read(len(codecs.BOM_UTF8))
             enc = "utf-8"
-        pending = first[skip:]
-        for lineno, raw in enumerate(_chain_lines(pending, fh), start=1):
+        lineno = 0
+        while raw := fh.readline(MAX_LINE + 1):
+            lineno += 1
+            if len(raw) > MAX_LINE:
+                raise _too_long(label, lineno)
             try:
                 text = raw.decode(enc)
             except UnicodeDecodeError as exc:
@@ -86,11 +81,29 @@ def iter_lines(
             yield lineno, text.rstrip("\r\n")
 
 
-def _chain_lines(prefix: bytes, fh: Any) -> Iterator[bytes]:
-    first = prefix + fh.readline() if prefix and not prefix.endswith(b"\n") else prefix
-    if first:
-        yield first
-    yield from fh
+def _wide_lines(fh: IO[bytes], enc: str, label: str) -> Iterator[tuple[int, str]]:
+    """UTF-16/32 cannot be split on b"\n" safely; decode incrementally instead."""
+    decoder = codecs.getincrementaldecoder(enc)(errors="strict")
+    buf = ""
+    lineno = 0
+    while True:
+        chunk = fh.read(1 << 16)
+        try:
+            buf += decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            raise ImportRejected(
+                label, f"not valid {enc}: {exc.reason}", where=f"after line {lineno}"
+            ) from exc
+        *complete, buf = buf.split("\n")
+        for text in complete:
+            lineno += 1
+            yield lineno, text.rstrip("\r")
+        if len(buf) > MAX_LINE:
+            raise _too_long(label, lineno + 1)
+        if not chunk:
+            if buf:
+                yield lineno + 1, buf.rstrip("\r")
+            return
 
 
 def load_json(source: Source, member: str, *, text: str | None = None) -> Any:

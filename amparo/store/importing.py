@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -209,6 +210,10 @@ def _import_one(
 ) -> FileReport:
     with read_path(path, fmt, options, ws.settings.limits) as (cls, source, stream):
         report = FileReport(path=str(path), format=cls.name)
+        # Read the first record before writing anything to the vault: a file that cannot be
+        # loaded at all (too large, truncated JSON) is refused without a costly copy.
+        stream = iter(stream)
+        first_record = next(stream, None)
         staged = _stage_originals(ws, path, source)
         staged_all.extend(staged.values())
         item_ids: dict[str | None, int] = {}
@@ -237,7 +242,7 @@ def _import_one(
         tally = _Tally(report, source)
         single = item_ids.get(None)
         first = next(iter(item_ids.values()))
-        for item in stream:
+        for item in chain((first_record,) if first_record else (), stream):
             msg = tally.see(item)
             if msg is None:
                 continue

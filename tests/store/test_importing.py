@@ -164,3 +164,32 @@ def test_original_context_in_zip_and_file(ws: Workspace, defender_id: int, tmp_p
                          .where(AuditEvent.action == "evidence.view"))
     assert views == 2
     assert not list((ws.home / "tmp").iterdir())
+
+
+def test_huge_json_is_refused_before_touching_the_vault(ws: Workspace, defender_id: int,
+                                                        tmp_path: Path) -> None:
+    """A 3 GB (sparse) Telegram export is refused by size, naming the file, without being
+    copied into the vault first."""
+    p = tmp_path / "result.json"
+    head = ('{\n "name": "Ameaças", "type": "personal_chat", "id": 42, "messages": [\n'
+            '  {"id": 1, "type": "message", "date": "2024-03-01T10:00:00", '
+            '"date_unixtime": "1709287200", "from": "X", "from_id": "user1", "text": "oi"},\n')
+    with p.open("wb") as fh:
+        fh.write(head.encode())
+        fh.truncate(3 * 1024**3)
+    before = snapshot(ws)
+    with pytest.raises(ImportRejected, match=r"result.json: \d+ bytes is more than"):
+        import_paths(ws, defender_id, [p])
+    assert snapshot(ws) == before
+
+
+def test_huge_text_without_line_breaks_is_refused(ws: Workspace, defender_id: int,
+                                                  tmp_path: Path) -> None:
+    p = tmp_path / "WhatsApp Chat with X.txt"
+    with p.open("wb") as fh:
+        fh.write(b"01/02/2024, 10:00 - Ana: oi\n01/02/2024, 10:01 - Ana: ")
+        fh.truncate(2 * 1024**3)
+    before = snapshot(ws)
+    with pytest.raises(ImportRejected, match=r"line 2: a line longer than"):
+        import_paths(ws, defender_id, [p])
+    assert snapshot(ws) == before
