@@ -28,7 +28,9 @@ from amparo.store.messages import MessageFilter, get_message, list_messages, ori
 from amparo.store.verify import verify_workspace
 from amparo.store.workspace import Workspace, WorkspaceError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
+# Tracebacks never show local variables: they can hold keys, passphrases and evidence text.
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  pretty_exceptions_show_locals=False,
                   help="Amparo: preserve, triage and report online attacks on defenders.")
 defender_app = typer.Typer(no_args_is_help=True, help="Defenders and their watchlists.")
 messages_app = typer.Typer(no_args_is_help=True, help="Read stored messages.")

@@ -155,3 +155,11 @@ def test_evidence_delete_is_logged_and_verifiable(cli_env: Path, tmp_path: Path)
     # The same file can be acquired again after deletion.
     assert json.loads(amparo("import", str(data), "--defender", "1", "--json"))[
         "new_messages"] == 2
+
+
+def test_unexpected_errors_never_print_local_variables(cli_env: Path) -> None:
+    """A bug must not dump locals (vault keys, passphrases, evidence) to the terminal."""
+    import amparo.cli as cli
+
+    assert cli.app.pretty_exceptions_show_locals is False
+    assert cli.app.pretty_exceptions_enable is False
