@@ -11,7 +11,13 @@ import pytest
 
 from amparo.domain import ParsedMessage, Platform
 from amparo.ingest import ImportRejected
-from amparo.ingest.email import EmailImporter, html_to_text, iter_mbox
+from amparo.ingest.email import (
+    EmailImporter,
+    _fast_read,
+    _split_simple,
+    html_to_text,
+    iter_mbox,
+)
 from amparo.ingest.sources import open_source
 from tests.ingest.helpers import FIXTURES, parse
 
@@ -416,3 +422,81 @@ def test_mbox_edges(tmp_path: Path, content: bytes, line: int | None) -> None:
     _, msgs, errors = parse(p)
     assert not errors and [m.text for m in msgs] == ["Subject: x\n\nhi"]
     assert msgs[0].locator.byte_end == len(content)
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+def _both_paths(monkeypatch: pytest.MonkeyPatch, path: Path) -> tuple[list[Any], list[Any]]:
+    results = []
+    for fast in (False, True):
+        monkeypatch.setattr(EmailImporter, "fast_path", fast)
+        _, msgs, errors = parse(path)
+        results.append([*msgs, *errors])
+    return results[0], results[1]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in [*EM.iterdir(), *(EM / "folder").iterdir()] if p.suffix != ".txt"),
+    ids=lambda p: p.name,
+)
+def test_fast_path_matches_full_parser_on_fixtures(
+    monkeypatch: pytest.MonkeyPatch, path: Path
+) -> None:
+    full, fast = _both_paths(monkeypatch, path)
+    assert fast == full
+    assert [repr(x) for x in fast] == [repr(x) for x in full]  # same zones and key order too
+
+
+_HEAD = "From: Sender <sender@example.org>\nDate: Mon, 04 Mar 2024 10:00:00 -0300\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "takes_fast_path"),
+    [
+        (_HEAD + "To: a@example.org\nSubject: =?utf-8?q?Aviso_0=3A_voc=C3=AA?=\n"
+         "Message-ID: <1@x>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+         "Content-Transfer-Encoding: 8bit\n\nOlá, você.\n", True),
+        ((_HEAD + "Subject: Re: =?utf-8?b?w5psdGltbw==?=\n =?UTF-8?Q?_aviso?= x\n\nbody\n")
+         .replace("\n", "\r\n"), True),
+        (_HEAD + 'To: "Doe,  John" <j@x.org>, Ana =?utf-8?q?L=C3=BAcia?=  Ferreira <A@X.org>,'
+         " plain@x.org\nCc: =?iso-8859-1?q?Gon=E7alves?= <g@x>\nSubject: s\n\nbody\n", True),
+        (_HEAD + "Subject: q\nContent-Type: text/plain; charset=iso-8859-1\n"
+         "Content-Transfer-Encoding: quoted-printable\n\ncaf=E9 =\nsoft break\n", True),
+        (_HEAD + "Subject: b\nContent-Type: Text/Plain; Charset=\"UTF-8\"; format=flowed\n"
+         "Content-Transfer-Encoding: base64\n\nT2zDoSwgdm9jw6oK\n", True),
+        (_HEAD + "Subject: h\nContent-Type: text/html; charset=utf-8\n"
+         "Content-Disposition: inline\n\n<p>Olá <a href='https://e.org'>x</a></p>\n", True),
+        (_HEAD + "Subject: w\nContent-Type: text/plain; charset=utf-8\n\ncaf\xe9\n", True),
+        (_HEAD + "Subject: k\nContent-Type: text/plain; charset=x-klingon\n\nnão\n", True),
+        (_HEAD + "Subject: =?utf-8?q?_lead?= and x=?utf-8?q?a?=\nIn-Reply-To: <p@x>\n"
+         "References: <r@x> <p@x>\nX-Gmail-Labels: Inbox,=?UTF-8?Q?Amea=C3=A7as?=\n\nb\n",
+         None),
+        ("Subject: only headers\nMessage-ID: <3@x>\n\n\n", True),
+        # left to the stdlib parser
+        (_HEAD + "To: friends: a@x, b@x;\nSubject: group\n\nbody\n", False),
+        (_HEAD + "To: a@x (comment)\nSubject: comment\n\nbody\n", False),
+        (_HEAD + "Subject: Arrête\n\nraw 8-bit header\n", False),
+        (_HEAD + "Subject: =?x-unknown?q?a?=\n\nbody\n", False),
+        (_HEAD + "Subject: m\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b--\n",
+         False),
+        (_HEAD + "Subject: a\nContent-Disposition: attachment; filename=a.txt\n\nx\n", False),
+    ],
+)
+def test_fast_path_matches_full_parser(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raw: str, takes_fast_path: bool | None
+) -> None:
+    data = raw.encode("latin-1" if "caf\xe9" in raw else "utf-8")
+    p = tmp_path / "m.eml"
+    p.write_bytes(data)
+    full, fast = _both_paths(monkeypatch, p)
+    assert fast == full
+    assert [repr(x) for x in fast] == [repr(x) for x in full]
+    if takes_fast_path is not None:
+        split = _split_simple(data)
+        accepted = split is not None and (
+            not split[0].keys() & {"from", "subject", "date", "message-id", "received"}
+            or _fast_read(split[0], split[1], {}) is not None
+        )
+        assert accepted is takes_fast_path
