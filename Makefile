@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AMPARO_HOME ?= $(CURDIR)/amparo-data
 
-.PHONY: install run demo test lint typecheck pytest bench clean
+.PHONY: install run test lint pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ pytest: install
 test: lint pytest
 
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/import_bench.py
 
 clean:
 	rm -rf $(VENV) amparo-data .pytest_cache .mypy_cache .ruff_cache
