@@ -18,7 +18,7 @@ from amparo import __version__
 from amparo.config import Settings
 from amparo.ingest import ImportOptions, ImportRejected
 from amparo.ingest.registry import IMPORTERS
-from amparo.store import defenders, keys
+from amparo.store import custody, defenders, keys
 from amparo.store.crypto import IntegrityError
 from amparo.store.defenders import DefenderError
 from amparo.store.evidence import delete_evidence, list_evidence
@@ -35,16 +35,18 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 defender_app = typer.Typer(no_args_is_help=True, help="Defenders and their watchlists.")
 messages_app = typer.Typer(no_args_is_help=True, help="Read stored messages.")
 evidence_app = typer.Typer(no_args_is_help=True, help="Preserved originals.")
+custody_app = typer.Typer(no_args_is_help=True, help="The chain-of-custody log.")
 app.add_typer(defender_app, name="defender")
 app.add_typer(messages_app, name="messages")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(custody_app, name="custody")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Path | None] = {"home": None}
 
 EXPECTED = (ImportRejected, WorkspaceError, DefenderError, keys.VaultKeyError, IntegrityError,
-            LookupError, ValueError)
+            LookupError, ValueError, OSError)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -365,6 +367,54 @@ def verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
                       f"{report.entries_checked} entries intact.")
     if not report.ok:
         raise typer.Exit(1)
+
+
+@custody_app.command("list")
+def custody_list(
+    limit: Annotated[int | None, typer.Option(help="Only the first N entries.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the custody log: who did what, when and why."""
+    with workspace() as ws, ws.session() as s:
+        rows = custody.list_entries(s, limit=limit)
+    if as_json:
+        for r in rows:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    table = Table("seq", "at (UTC)", "actor", "action", "object", "reason")
+    for r in rows:
+        table.add_row(str(r["seq"]), r["at"][:19], r["actor"], r["action"],
+                      f"{r['object_type']} {r['object_id']}", r["reason"])
+    out.print(table)
+
+
+@custody_app.command("export")
+def custody_export(
+    output: Annotated[Path, typer.Argument(help="JSON-lines file to write.")],
+) -> None:
+    """Write the whole log as JSON lines, to keep or hand over as an external anchor."""
+    with workspace() as ws, ws.session() as s:
+        rows = custody.list_entries(s)
+    output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                      encoding="utf-8")
+    last = rows[-1] if rows else {"seq": 0, "hash": custody.GENESIS}
+    out.print(f"Wrote {len(rows)} entries to {output}; last entry {last['seq']} has hash "
+              f"{last['hash']}.")
+
+
+@custody_app.command("check")
+def custody_check(
+    file: Annotated[Path, typer.Argument(help="A log written by 'amparo custody export'.")],
+) -> None:
+    """Verify an exported log on its own: no workspace or key needed."""
+    with friendly_errors():
+        lines = file.read_text(encoding="utf-8").splitlines()
+    problems = custody.check_exported(lines)
+    for p in problems:
+        out.print(f"[red]FAIL[/] {p}", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+    out.print(f"OK: {sum(1 for line in lines if line.strip())} entries, chain intact.")
 
 
 @app.command()

@@ -163,3 +163,20 @@ def test_unexpected_errors_never_print_local_variables(cli_env: Path) -> None:
 
     assert cli.app.pretty_exceptions_show_locals is False
     assert cli.app.pretty_exceptions_enable is False
+
+
+def test_custody_export_checks_without_a_workspace(cli_env: Path, tmp_path: Path) -> None:
+    amparo("init", "--insecure-demo-key")
+    amparo("defender", "add", "X")
+    log = tmp_path / "custody.jsonl"
+    amparo("custody", "export", str(log))
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["action"] for e in entries] == ["workspace.create", "defender.create"]
+    listed = amparo("custody", "list", "--json").splitlines()
+    assert [json.loads(x)["hash"] for x in listed] == [e["hash"] for e in entries]
+    assert "chain intact" in amparo("custody", "check", str(log))
+    entries[0]["actor"] = "someone else"
+    log.write_text("".join(json.dumps(e) + "\n" for e in entries))
+    assert "entry 1: content does not match" in amparo("custody", "check", str(log), code=1)
+    log.write_text("".join(json.dumps(e) + "\n" for e in entries[1:]))
+    assert "expected entry 1" in amparo("custody", "check", str(log), code=1)

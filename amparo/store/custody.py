@@ -132,3 +132,46 @@ def write_head(session: Session, head_file: Path) -> None:
     tmp = head_file.with_suffix(".tmp")
     tmp.write_text(json.dumps({"seq": last[0], "hash": last[1]}) + "\n", encoding="utf-8")
     tmp.replace(head_file)
+
+
+def entry_dict(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
+        "object_type": e.object_type, "object_id": e.object_id, "reason": e.reason,
+        "details": e.details, "prev_hash": e.prev_hash, "hash": e.hash,
+    }
+
+
+def list_entries(session: Session, *, limit: int | None = None) -> list[dict[str, Any]]:
+    q = select(AuditEvent).order_by(AuditEvent.seq)
+    if limit is not None:
+        q = q.limit(limit)
+    return [entry_dict(e) for e in session.execute(q).scalars()]
+
+
+def check_exported(lines: list[str]) -> list[ChainProblem]:
+    """Verify an exported log (JSON lines, as `amparo custody export` writes them) without a
+    workspace or key: anyone given the file can run this, or re-implement it from the
+    documented hash rule."""
+    problems: list[ChainProblem] = []
+    prev = GENESIS
+    expected = 1
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            e = json.loads(line)
+            seq = int(e["seq"])
+            computed = entry_hash(seq, e["at"], e["actor"], e["action"], e["object_type"],
+                                  e["object_id"], e["reason"], e["details"], e["prev_hash"])
+        except (ValueError, KeyError, TypeError):
+            problems.append(ChainProblem(None, f"line {number} is not a custody entry"))
+            continue
+        if seq != expected:
+            problems.append(ChainProblem(seq, f"expected entry {expected} here"))
+        if e["prev_hash"] != prev:
+            problems.append(ChainProblem(seq, "does not link to the entry before it"))
+        if computed != e["hash"]:
+            problems.append(ChainProblem(seq, "content does not match its hash (altered)"))
+        prev, expected = e["hash"], seq + 1
+    return problems
