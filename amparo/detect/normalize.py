@@ -1,0 +1,111 @@
+"""Normalisation that defeats common obfuscation, with a map back to the original text.
+
+Abusers write "m4t4r", "k i l l", "p.u.t.a", "kiiiill", "vаgabunda" (with a Cyrillic а) to slip
+past filters. `fold()` turns all of those into plain lower-case letters without accents, so
+lexicons and patterns can be written once; `index[i]` gives the original position of folded
+character i, so findings can still point at what the person actually wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Letters from other scripts that look like Latin ones (the usual homograph suspects).
+_HOMOGLYPHS = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "к": "k", "м": "m", "т": "t", "в": "b", "н": "h", "ı": "i", "ο": "o", "α": "a",
+    "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+})
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a",
+         "$": "s", "€": "e", "!": "i", "|": "l", "9": "g"}
+_LEET_TOKEN = re.compile(r"[^\W_]*[0-9@$€!|][\w@$€!|]*")
+_SPACED = re.compile(r"(?<![^\W_])(?:[^\W_][ .\-_*·]){2,}[^\W_](?![^\W_])")
+_REPEAT = re.compile(r"([^\W\d_])\1{2,}")
+
+_char_cache: dict[str, str] = {}
+
+
+def _fold_char(c: str) -> str:
+    folded = _char_cache.get(c)
+    if folded is None:
+        decomposed = unicodedata.normalize("NFKD", c)
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        folded = folded.casefold().translate(_HOMOGLYPHS)
+        if len(_char_cache) < 20_000:
+            _char_cache[c] = folded
+    return folded
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    text: str
+    index: tuple[int, ...]  # original position of each folded character
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original (start, end) of folded text[start:end]."""
+        return self.index[start], self.index[end - 1] + 1
+
+
+def _unleet(token: str) -> str:
+    letters = sum(ch.isalpha() for ch in token)
+    if letters < 2:
+        return token  # "2024", "10" or "@x" stay as they are
+    out = []
+    for i, ch in enumerate(token):
+        sub = _LEET.get(ch)
+        if sub is not None and not (i == 0 and ch == "@"):  # "@maria" is a mention
+            before = i > 0 and token[i - 1].isalpha()
+            after = i + 1 < len(token) and token[i + 1].isalpha()
+            # "!" and "|" only inside words ("k!ll"), never as trailing punctuation ("ok!").
+            if (before and after) or ((before or after) and ch not in "!|"):
+                out.append(sub)
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _drop(text: str, index: list[int], matches: list[tuple[int, int, str]]) -> tuple[str, list[int]]:
+    """Replace each (start, end) by `keep` characters taken from inside the range."""
+    if not matches:
+        return text, index
+    out: list[str] = []
+    new_index: list[int] = []
+    pos = 0
+    for start, end, keep_chars in matches:
+        out.append(text[pos:start])
+        new_index.extend(index[pos:start])
+        cursor = start
+        for ch in keep_chars:
+            cursor = text.index(ch, cursor, end)
+            out.append(ch)
+            new_index.append(index[cursor])
+            cursor += 1
+        pos = end
+    out.append(text[pos:])
+    new_index.extend(index[pos:])
+    return "".join(out), new_index
+
+
+def fold(text: str) -> Folded:
+    if text.isascii():
+        s = text.lower()
+        index = list(range(len(text)))
+    else:
+        parts: list[str] = []
+        index = []
+        for i, c in enumerate(text):
+            f = _fold_char(c)
+            if f:
+                parts.append(f)
+                index.extend([i] * len(f))
+        s = "".join(parts)
+    spaced = [(m.start(), m.end(), m.group()[::2]) for m in _SPACED.finditer(s)
+              if sum(ch.isalpha() for ch in m.group()) >= 2]
+    s, index = _drop(s, index, spaced)
+    if _LEET_TOKEN.search(s):
+        s = _LEET_TOKEN.sub(lambda m: _unleet(m.group()), s)  # 1:1, the index is unchanged
+    repeats = [(m.start(), m.end(), m.group(1)) for m in _REPEAT.finditer(s)]
+    s, index = _drop(s, index, repeats)
+    return Folded(s, tuple(index))

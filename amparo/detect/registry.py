@@ -1,0 +1,11 @@
+"""Every detector in the default set. Adding one is a module and a line here."""
+
+from __future__ import annotations
+
+from amparo.detect.base import Detector
+
+DETECTORS: dict[str, type[Detector]] = {
+    cls.name: cls
+    for cls in (
+    )
+}

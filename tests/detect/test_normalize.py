@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from amparo.detect.normalize import fold
+
+
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("Vou te MATAR", "vou te matar"),
+        ("m4t4r", "matar"),
+        ("k1ll y0u", "kill you"),
+        ("k!ll", "kill"),
+        ("ok!", "ok!"),
+        ("m a t a r", "matar"),
+        ("p.u.t.a", "puta"),
+        ("k-i-l-l", "kill"),
+        ("kiiiiill", "kill"),
+        ("vаgabunda", "vagabunda"),  # Cyrillic а
+        ("Ação São João", "acao sao joao"),
+        ("ﬁnal", "final"),
+        ("year 2024, room 101", "year 2024, room 101"),
+        ("y a la casa", "y a la casa"),
+        ("@maria", "@maria"),
+        ("te vamos a m@t@r", "te vamos a matar"),
+    ],
+)
+def test_fold(written: str, folded: str) -> None:
+    assert fold(written).text == folded
+
+
+def test_span_maps_back_to_what_was_written() -> None:
+    text = "Ela vai m 4 t a r você"
+    f = fold(text)
+    start = f.text.index("matar")
+    a, b = f.span(start, start + len("matar"))
+    assert text[a:b] == "m 4 t a r"
+
+
+@given(st.text(max_size=200))
+def test_index_is_consistent(text: str) -> None:
+    f = fold(text)
+    assert len(f.index) == len(f.text)
+    assert all(0 <= i < len(text) for i in f.index)
+    assert list(f.index) == sorted(f.index)
