@@ -66,7 +66,9 @@ def _unleet(token: str) -> str:
     return "".join(out)
 
 
-def _drop(text: str, index: list[int], matches: list[tuple[int, int, str]]) -> tuple[str, list[int]]:
+def _drop(
+    text: str, index: list[int], matches: list[tuple[int, int, str]]
+) -> tuple[str, list[int]]:
     """Replace each (start, end) by `keep` characters taken from inside the range."""
     if not matches:
         return text, index

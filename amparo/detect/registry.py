@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from amparo.detect.base import Detector
 
-DETECTORS: dict[str, type[Detector]] = {
-    cls.name: cls
-    for cls in (
-    )
-}
+DEFAULT_SET: tuple[type[Detector], ...] = (
+)
+
+DETECTORS: dict[str, type[Detector]] = {cls.name: cls for cls in DEFAULT_SET}
