@@ -44,7 +44,6 @@ from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
-from html.parser import HTMLParser
 from typing import IO, Any, ClassVar
 
 from amparo.domain import (
@@ -57,6 +56,7 @@ from amparo.domain import (
 )
 from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
+from amparo.ingest.htmltext import html_to_text
 from amparo.ingest.sources import FileSource, Source
 
 EMAIL_SUFFIXES = (".eml", ".mbox", ".mbx", ".mbs")
@@ -901,70 +901,3 @@ def _fast_phrase(phrase: str) -> str | None:
             word = _WSP_RUN.sub(" ", decoded)
         words.append(word)
     return " ".join(words)
-
-
-# --------------------------------------------------------------------------- HTML
-
-
-class _TextExtractor(HTMLParser):
-    _BLOCK = frozenset(
-        {
-            "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-            "pre", "table", "ul", "ol", "hr", "section", "article", "header", "footer", "dd",
-            "dt",
-        }
-    )
-    _SKIP = frozenset({"script", "style", "head", "title"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self._skip = 0
-        self._href: list[str | None] = []
-        self._link_text: list[int] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
-            self._skip += 1
-        elif tag in self._BLOCK:
-            self.chunks.append("\n")
-        if tag == "li":
-            self.chunks.append("- ")
-        if tag == "a":
-            self._href.append(dict(attrs).get("href"))
-            self._link_text.append(len(self.chunks))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._BLOCK:
-            self.chunks.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP:
-            self._skip = max(0, self._skip - 1)
-        elif tag in self._BLOCK and tag != "li":
-            self.chunks.append("\n")
-        if tag == "a" and self._href:
-            href = self._href.pop()
-            begin = self._link_text.pop()
-            shown = "".join(self.chunks[begin:]).strip()
-            if href and href.startswith(("http:", "https:", "mailto:")) and href != shown:
-                self.chunks.append(f" <{href}>")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.chunks.append(data)
-
-
-def html_to_text(markup: str) -> str:
-    """Readable text from an HTML body: block elements become line breaks, scripts and
-    styles are dropped, entities decoded, link targets kept after their text."""
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    text = "".join(parser.chunks)
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import mimetypes
 import re
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -32,8 +31,10 @@ from amparo.domain import (
     Platform,
     RecordError,
 )
+from amparo.ingest import htmltext
 from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
+from amparo.ingest.htmltext import HtmlStyle
 from amparo.ingest.sources import Source
 from amparo.ingest.textio import decode_whole, head_text, load_json
 from amparo.ingest.timeparse import parse_iso
@@ -50,73 +51,7 @@ _USER_NOTIFICATIONS = {"mention", "status", "update", "quote"}
 
 # ---- HTML to text -----------------------------------------------------------------------
 
-_BLOCK = {"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"}
-_SKIP = {"script", "style", "template"}
-
-
-class _TextExtractor(HTMLParser):
-    """Readable text from post HTML: paragraphs become blank lines, `<br>` a newline, list items
-    `- ` lines, and links show where they lead."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.links: list[tuple[str, str, list[str]]] = []  # (href, class, text pieces)
-        self.skip = 0
-        self.pre = 0
-
-    def _emit(self, text: str) -> None:
-        if self.links:
-            self.links[-1][2].append(text)
-        else:
-            self.out.append(text)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attr = {k: v or "" for k, v in attrs}
-        if tag in _SKIP:
-            self.skip += 1
-        elif tag == "br":
-            self._emit("\n")
-        elif tag in _BLOCK:
-            self._emit("\n\n")
-            if tag == "pre":
-                self.pre += 1
-        elif tag == "li":
-            self._emit("\n- ")
-        elif tag == "a":
-            self.links.append((attr.get("href", ""), attr.get("class", ""), []))
-        elif tag == "img" and attr.get("alt"):
-            self._emit(attr["alt"])
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in ("br", "img"):
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skip = max(0, self.skip - 1)
-        elif tag in _BLOCK:
-            if tag == "pre":
-                self.pre = max(0, self.pre - 1)
-            self._emit("\n\n")
-        elif tag == "a" and self.links:
-            href, cls, pieces = self.links.pop()
-            self._emit(_render_link(href, cls, "".join(pieces)))
-
-    def handle_data(self, data: str) -> None:
-        if self.skip:
-            return
-        self._emit(data if self.pre else re.sub(r"\s+", " ", data))
-
-    def text(self) -> str:
-        while self.links:  # unclosed <a>
-            href, cls, pieces = self.links.pop()
-            self._emit(_render_link(href, cls, "".join(pieces)))
-        joined = "".join(self.out)
-        joined = re.sub(r"[ \t]*\n[ \t]*", "\n", joined)
-        joined = re.sub(r"\n{3,}", "\n\n", joined)
-        return joined.strip()
+_BLOCK = ("p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _render_link(href: str, cls: str, text: str) -> str:
@@ -135,12 +70,30 @@ def _render_link(href: str, cls: str, text: str) -> str:
     return f"{text} ({href})"
 
 
+def _tidy(text: str) -> str:
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# Paragraphs become blank lines, `<br>` a newline, list items `- ` lines, images their alt
+# text, and links show where they lead (mentions as `@user@instance`, hashtags as `#tag`).
+POST_HTML = HtmlStyle(
+    start={"br": "\n", **{tag: "\n\n" for tag in _BLOCK}, "li": "\n- "},
+    end={tag: "\n\n" for tag in _BLOCK},
+    empty={"br": "\n", **{tag: "\n\n\n\n" for tag in _BLOCK}, "li": "\n- "},
+    skip=frozenset({"script", "style", "template"}),
+    link=_render_link,
+    tidy=_tidy,
+    empty_links=True,
+    render_unclosed=True,
+    collapse_spaces=True,
+    img_alt=True,
+)
+
+
 def html_to_text(html: str) -> str:
-    """Plain text of a post's HTML (see `_TextExtractor`)."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return parser.text()
+    """Plain text of a post's HTML (see `POST_HTML`)."""
+    return htmltext.html_to_text(html, POST_HTML)
 
 
 # ---- accounts -----------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from amparo.ingest.email import (
     EmailImporter,
     _fast_read,
     _split_simple,
-    html_to_text,
     iter_mbox,
 )
+from amparo.ingest.htmltext import html_to_text
 from amparo.ingest.sources import open_source
 from tests.ingest.helpers import FIXTURES, parse
 
