@@ -67,13 +67,10 @@ class DiscordImporter(Importer):
 
     @classmethod
     def sniff(cls, source: Source) -> float:
-        try:
-            best = 0.0
-            for member in _json_members(source)[:5]:
-                best = max(best, _score_head(head_text(source, member)))
-            return best
-        except (OSError, KeyError, ImportRejected, ValueError):
-            return 0.0
+        best = 0.0
+        for member in _json_members(source)[:5]:
+            best = max(best, _score_head(head_text(source, member)))
+        return best
 
     def parse(
         self, source: Source, options: ImportOptions

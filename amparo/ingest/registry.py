@@ -34,6 +34,10 @@ IMPORTERS: dict[str, type[Importer]] = {
 # Below this confidence a format is not chosen automatically.
 MIN_CONFIDENCE = 0.5
 
+# What a sniff may raise on a source that is not in its format (an unreadable member, a key it
+# expected, a head that does not decode): it counts as no confidence.
+SNIFF_FAILURES: tuple[type[Exception], ...] = (OSError, KeyError, ImportRejected, ValueError)
+
 
 def get_importer(name: str) -> type[Importer]:
     try:
@@ -46,7 +50,7 @@ def get_importer(name: str) -> type[Importer]:
 def detect_format(source: Source) -> type[Importer]:
     """The importer most confident about the source; refuses when none is confident."""
     scored = sorted(
-        ((cls.sniff(source), cls.name, cls) for cls in IMPORTERS.values()),
+        ((_confidence(cls, source), cls.name, cls) for cls in IMPORTERS.values()),
         key=lambda t: (-t[0], t[1]),
     )
     best_score, _, best = scored[0]
@@ -58,3 +62,10 @@ def detect_format(source: Source) -> type[Importer]:
             "pass --format to choose one",
         )
     return best
+
+
+def _confidence(cls: type[Importer], source: Source) -> float:
+    try:
+        return cls.sniff(source)
+    except SNIFF_FAILURES:
+        return 0.0

@@ -113,13 +113,6 @@ class SlackImporter(Importer):
 
     @classmethod
     def sniff(cls, source: Source) -> float:
-        try:
-            return cls._sniff(source)
-        except (OSError, KeyError, ImportRejected, ValueError):
-            return 0.0
-
-    @classmethod
-    def _sniff(cls, source: Source) -> float:
         days = _day_files(source)
         day_ok = any(_looks_like_day(head_text(source, m)) for m, _, _ in days[:3])
         if days and not day_ok:

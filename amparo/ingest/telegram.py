@@ -92,13 +92,10 @@ class TelegramImporter(Importer):
 
     @classmethod
     def sniff(cls, source: Source) -> float:
-        try:
-            best = 0.0
-            for member in _candidates(source)[:4]:
-                best = max(best, _score_head(head_text(source, member, 16384)))
-            return best
-        except (OSError, KeyError, ImportRejected, ValueError):
-            return 0.0
+        best = 0.0
+        for member in _candidates(source)[:4]:
+            best = max(best, _score_head(head_text(source, member, 16384)))
+        return best
 
     def parse(
         self, source: Source, options: ImportOptions

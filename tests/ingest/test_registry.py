@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from amparo.domain import ParsedMessage, Platform, RecordError
+from amparo.ingest import ImportOptions, ImportRejected
+from amparo.ingest.base import Importer
+from amparo.ingest.registry import IMPORTERS, SNIFF_FAILURES, detect_format
+from amparo.ingest.sources import Source, open_source
+
+
+def _failing(exc: Exception) -> type[Importer]:
+    class Failing(Importer):
+        name: ClassVar[str] = "zz-failing"
+        platform: ClassVar[Platform] = Platform.GENERIC
+        description: ClassVar[str] = "sniff always raises"
+
+        @classmethod
+        def sniff(cls, source: Source) -> float:
+            raise exc
+
+        def parse(
+            self, source: Source, options: ImportOptions
+        ) -> Iterator[ParsedMessage | RecordError]:
+            yield from ()
+
+    return Failing
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [OSError("unreadable"), KeyError("member"), ImportRejected("f", "bad"), ValueError("x"),
+     UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")],
+)
+def test_a_sniff_that_raises_counts_as_no_confidence(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, exc: Exception
+) -> None:
+    assert isinstance(exc, SNIFF_FAILURES)
+    failing = _failing(exc)
+    monkeypatch.setitem(IMPORTERS, failing.name, failing)
+    p = tmp_path / "rows.csv"
+    p.write_text("text,author\nhola,ana\n", encoding="utf-8")
+    source = open_source(p)
+    try:
+        assert detect_format(source).name == "generic"
+    finally:
+        source.close()
+
+
+def test_a_sniff_failure_alone_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    failing = _failing(OSError("unreadable"))
+    monkeypatch.setattr("amparo.ingest.registry.IMPORTERS", {failing.name: failing})
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"\x00\x01")
+    source = open_source(p)
+    try:
+        with pytest.raises(ImportRejected, match="unknown format"):
+            detect_format(source)
+    finally:
+        source.close()
+
+
+def test_other_errors_in_a_sniff_are_not_hidden(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    failing = _failing(RuntimeError("a bug"))
+    monkeypatch.setitem(IMPORTERS, failing.name, failing)
+    p = tmp_path / "rows.csv"
+    p.write_text("text\nhola\n", encoding="utf-8")
+    source = open_source(p)
+    try:
+        with pytest.raises(RuntimeError, match="a bug"):
+            detect_format(source)
+    finally:
+        source.close()
