@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from amparo.detect.base import Detector
+from amparo.detect.links import LinksDetector
 
 DEFAULT_SET: tuple[type[Detector], ...] = (
+    LinksDetector,
 )
 
 DETECTORS: dict[str, type[Detector]] = {cls.name: cls for cls in DEFAULT_SET}
