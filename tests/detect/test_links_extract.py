@@ -4,6 +4,8 @@ not a link (file names, versions, abbreviations, sentence ends, mentions)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from amparo.detect.links_extract import extract
 
@@ -69,3 +71,11 @@ def test_punycode_host_keeps_ascii_key() -> None:
     (link,) = extract("gооgle.com")
     assert link.host.ascii.startswith("xn--")
     assert link.host.name == "gооgle" and link.host.suffix == "com"
+
+
+@given(st.text(alphabet=st.sampled_from(list("abcxyz019.-/:@[]()_ hXtps\u043e\u00e9")),
+               max_size=60))
+def test_extract_never_fails_and_spans_point_into_the_text(text: str) -> None:
+    for link in extract(text):
+        assert text[link.start:link.end] == link.text
+        assert link.kind in ("url", "domain", "email", "ip")
