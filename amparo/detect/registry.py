@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from amparo.detect.base import Detector
+from amparo.detect.doxing import DoxingDetector
 from amparo.detect.links import LinksDetector
 
 DEFAULT_SET: tuple[type[Detector], ...] = (
+    DoxingDetector,
     LinksDetector,
 )
 
