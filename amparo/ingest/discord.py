@@ -24,6 +24,7 @@ from amparo.domain import (
 )
 from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
+from amparo.ingest.jsonvalues import as_dict, scalar_str
 from amparo.ingest.sources import Source
 from amparo.ingest.textio import head_text, load_json
 from amparo.ingest.timeparse import parse_iso
@@ -99,9 +100,9 @@ def _parse_channel(
     msgs = data.get("messages")
     if not isinstance(msgs, list):
         raise ImportRejected(label, "'messages' is missing or not a list", where="$.messages")
-    guild = _obj(data.get("guild"))
-    channel = _obj(data.get("channel"))
-    channel_key = _str(channel.get("id"))
+    guild = as_dict(data.get("guild"))
+    channel = as_dict(data.get("channel"))
+    channel_key = scalar_str(channel.get("id"))
     title = _title(guild, channel)
     base = posixpath.dirname(member)
     for i, msg in enumerate(msgs):
@@ -118,7 +119,7 @@ def _parse_channel(
         except ValueError:
             yield RecordError(member, path, f"unreadable timestamp {raw_ts!r}")
             continue
-        mtype = _str(msg.get("type")) or "Default"
+        mtype = scalar_str(msg.get("type")) or "Default"
         kind = MessageKind.USER if mtype in USER_TYPES else MessageKind.SYSTEM
         extra: dict[str, Any] = {"type": mtype}
         if guild.get("name"):
@@ -174,7 +175,7 @@ def _parse_channel(
             locator=Locator(member=member, json_path=path),
             author=author,
             kind=kind,
-            source_id=_str(msg.get("id")),
+            source_id=scalar_str(msg.get("id")),
             conversation_key=channel_key,
             conversation_title=title,
             recipients=mentions,
@@ -185,12 +186,12 @@ def _parse_channel(
 
 
 def _title(guild: dict[str, Any], channel: dict[str, Any]) -> str | None:
-    name = _str(channel.get("name"))
-    gname = _str(guild.get("name"))
+    name = scalar_str(channel.get("name"))
+    gname = scalar_str(guild.get("name"))
     ctype = str(channel.get("type") or "")
     if ctype.startswith("Direct") or gname == "Direct Messages":
         return name
-    parts = [p for p in (gname, _str(channel.get("category"))) if p]
+    parts = [p for p in (gname, scalar_str(channel.get("category"))) if p]
     if name:
         parts.append(f"#{name}")
     return " / ".join(parts) or None
@@ -199,13 +200,13 @@ def _title(guild: dict[str, Any], channel: dict[str, Any]) -> str | None:
 def _account(raw: Any) -> ParsedAccount | None:
     if not isinstance(raw, dict):
         return None
-    key = _str(raw.get("id"))
-    name = _str(raw.get("name"))
-    disc = _str(raw.get("discriminator"))
+    key = scalar_str(raw.get("id"))
+    name = scalar_str(raw.get("name"))
+    disc = scalar_str(raw.get("discriminator"))
     handle = name
     if name and disc and disc.strip("0"):
         handle = f"{name}#{disc}"  # legacy user tag; "0000" means the new unique usernames
-    display = _str(raw.get("nickname")) or name
+    display = scalar_str(raw.get("nickname")) or name
     if not (key or handle):
         return None
     return ParsedAccount(Platform.DISCORD, key or handle or "", handle=handle,
@@ -220,13 +221,13 @@ def _attachments(
     for att in raw or []:
         if not isinstance(att, dict):
             continue
-        url = _str(att.get("url"))
+        url = scalar_str(att.get("url"))
         size = att.get("fileSizeBytes")
         member = _local_member(url, base, members) if url else None
         if url and member is None:
             urls.append(url)
         out.append(Attachment(
-            name=_str(att.get("fileName")),
+            name=scalar_str(att.get("fileName")),
             size=size if isinstance(size, int) and not isinstance(size, bool) else None,
             member=member,
         ))
@@ -249,11 +250,3 @@ def _local_member(url: str, base: str, members: set[str]) -> str | None:
     return None
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _str(value: Any) -> str | None:
-    if value is None or value == "" or isinstance(value, (dict, list)):
-        return None
-    return str(value)

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from amparo.domain import Locator, ParsedAccount, ParsedMessage, Platform, RecordError
 from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
+from amparo.ingest.jsonvalues import opt_str
 from amparo.ingest.sources import Source
 from amparo.ingest.textio import head_text, iter_lines
 from amparo.ingest.timeparse import parse_any
@@ -167,8 +168,8 @@ class GenericImporter(Importer):
             except (ValueError, OverflowError, OSError):
                 yield RecordError(member, where, f"unreadable timestamp {raw_ts!r}")
                 return
-        author_key = _str(values.get("author"))
-        author_name = _str(values.get("author_name"))
+        author_key = opt_str(values.get("author"))
+        author_name = opt_str(values.get("author_name"))
         author = None
         if author_key or author_name:
             author = ParsedAccount(
@@ -181,13 +182,7 @@ class GenericImporter(Importer):
             text=str(text),
             locator=locator,
             author=author,
-            source_id=_str(values.get("id")),
-            conversation_key=_str(values.get("conversation")),
-            reply_to=_str(values.get("reply_to")),
+            source_id=opt_str(values.get("id")),
+            conversation_key=opt_str(values.get("conversation")),
+            reply_to=opt_str(values.get("reply_to")),
         )
-
-
-def _str(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)

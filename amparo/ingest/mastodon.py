@@ -35,6 +35,7 @@ from amparo.ingest import htmltext
 from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.htmltext import HtmlStyle
+from amparo.ingest.jsonvalues import as_list, opt_str
 from amparo.ingest.sources import Source
 from amparo.ingest.textio import decode_whole, head_text, load_json
 from amparo.ingest.timeparse import parse_iso
@@ -123,26 +124,18 @@ def handle_from(name: str | None, url: str | None) -> str | None:
 def api_account(acc: Any) -> ParsedAccount | None:
     if not isinstance(acc, dict):
         return None
-    key = _s(acc.get("uri")) or _s(acc.get("id")) or _s(acc.get("url"))
-    acct = _s(acc.get("acct")) or _s(acc.get("username"))
-    handle = handle_from(acct, _s(acc.get("url")) or _s(acc.get("uri")))
+    key = opt_str(acc.get("uri")) or opt_str(acc.get("id")) or opt_str(acc.get("url"))
+    acct = opt_str(acc.get("acct")) or opt_str(acc.get("username"))
+    handle = handle_from(acct, opt_str(acc.get("url")) or opt_str(acc.get("uri")))
     if not key:
         if not handle:
             return None
         key = handle
     return ParsedAccount(
-        PLATFORM, key, handle=handle, display_name=_s(acc.get("display_name")) or None
+        PLATFORM, key, handle=handle, display_name=opt_str(acc.get("display_name")) or None
     )
 
 
-def _s(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _with_cw(summary: str | None, text: str) -> str:
@@ -244,11 +237,11 @@ class _Run:
         actor_member = (base / "actor.json").as_posix()
         if actor_member in self.member_set:
             actor = self._load(actor_member)
-            if isinstance(actor, dict) and _s(actor.get("id")):
+            if isinstance(actor, dict) and opt_str(actor.get("id")):
                 self.owner = ParsedAccount(
                     PLATFORM, str(actor["id"]),
-                    handle=handle_from(_s(actor.get("preferredUsername")), str(actor["id"])),
-                    display_name=_s(actor.get("name")),
+                    handle=handle_from(opt_str(actor.get("preferredUsername")), str(actor["id"])),
+                    display_name=opt_str(actor.get("name")),
                 )
         data = self._load(outbox)
         label = self.source.label(outbox)
@@ -302,7 +295,7 @@ class _Run:
         if html is not None and not isinstance(html, str):
             return RecordError(member, opath, "content is not a string")
         html = html or ""
-        summary = _s(obj.get("summary"))
+        summary = opt_str(obj.get("summary"))
         text = _with_cw(summary, html_to_text(html))
         extra: dict[str, Any] = {"html": html}
         if summary:
@@ -312,14 +305,14 @@ class _Run:
         if isinstance(content_map, dict) and content_map:
             extra["language"] = next(iter(content_map))
         for key in ("url", "conversation", "updated"):
-            if _s(obj.get(key)):
+            if opt_str(obj.get(key)):
                 extra[key] = obj[key]
-        extra["visibility"] = _visibility(obj, _s(activity.get("actor")))
-        options = _list(obj.get("oneOf")) or _list(obj.get("anyOf"))
+        extra["visibility"] = _visibility(obj, opt_str(activity.get("actor")))
+        options = as_list(obj.get("oneOf")) or as_list(obj.get("anyOf"))
         if options:
             names = [str(o.get("name", "")) for o in options if isinstance(o, dict)]
             extra["poll"] = {
-                "multiple": bool(_list(obj.get("anyOf"))),
+                "multiple": bool(as_list(obj.get("anyOf"))),
                 "options": [
                     {"name": o.get("name"),
                      "votes": (o.get("replies") or {}).get("totalItems")}
@@ -329,12 +322,12 @@ class _Run:
             text = text + "\n\n" + "\n".join(f"( ) {n}" for n in names)
         recipients = []
         hashtags = []
-        for tag in _list(obj.get("tag")):
+        for tag in as_list(obj.get("tag")):
             if not isinstance(tag, dict):
                 continue
             if tag.get("type") == "Mention":
-                href = _s(tag.get("href"))
-                handle = handle_from(_s(tag.get("name")), href)
+                href = opt_str(tag.get("href"))
+                handle = handle_from(opt_str(tag.get("name")), href)
                 if href or handle:
                     recipients.append(
                         ParsedAccount(PLATFORM, href or handle or "", handle=handle)
@@ -351,12 +344,14 @@ class _Run:
             timestamp=timestamp,
             text=text,
             locator=Locator(member=member, json_path=opath),
-            author=self._account_for(_s(obj.get("attributedTo")) or _s(activity.get("actor"))),
+            author=self._account_for(
+                opt_str(obj.get("attributedTo")) or opt_str(activity.get("actor"))
+            ),
             kind=MessageKind.USER,
-            source_id=_s(obj.get("id")),
+            source_id=opt_str(obj.get("id")),
             conversation_key="outbox",
             recipients=tuple(recipients),
-            reply_to=_s(obj.get("inReplyTo")),
+            reply_to=opt_str(obj.get("inReplyTo")),
             attachments=attachments,
             extra=extra,
         )
@@ -366,16 +361,16 @@ class _Run:
     ) -> tuple[tuple[Attachment, ...], list[dict[str, Any]]]:
         attachments = []
         media = []
-        for att in _list(obj.get("attachment")):
+        for att in as_list(obj.get("attachment")):
             if not isinstance(att, dict):
                 continue
-            url = _s(att.get("url")) or ""
+            url = opt_str(att.get("url")) or ""
             media.append({k: att[k] for k in ("type", "mediaType", "url", "name") if att.get(k)})
             path = urlsplit(url).path
             idx = path.find("media_attachments/")
             cand = (base / path[idx:]).as_posix() if idx >= 0 else None
             name = PurePosixPath(path).name or None
-            mime = _s(att.get("mediaType")) or mimetypes.guess_type(name or "")[0]
+            mime = opt_str(att.get("mediaType")) or mimetypes.guess_type(name or "")[0]
             if cand and cand in self.member_set:
                 attachments.append(
                     Attachment(name=name, mime_type=mime, size=self.source.size(cand), member=cand)
@@ -386,7 +381,7 @@ class _Run:
 
     def _announce(self, member: str, path: str, activity: dict[str, Any]) -> ParsedMessage:
         obj = activity.get("object")
-        target = _s(obj.get("id")) if isinstance(obj, dict) else _s(obj)
+        target = opt_str(obj.get("id")) if isinstance(obj, dict) else opt_str(obj)
         raw_ts = activity.get("published")
         try:
             timestamp = parse_iso(str(raw_ts)) if raw_ts else None
@@ -397,13 +392,13 @@ class _Run:
             timestamp=timestamp,
             text=f"Boosted {target or 'a post'}",
             locator=Locator(member=member, json_path=path),
-            author=self._account_for(_s(activity.get("actor"))),
+            author=self._account_for(opt_str(activity.get("actor"))),
             kind=MessageKind.SYSTEM,
-            source_id=_s(activity.get("id")),
+            source_id=opt_str(activity.get("id")),
             conversation_key="outbox",
             forwarded_from=handle_from(None, target) if target else None,
             extra={"activity": "Announce", "boost_of": target,
-                   "visibility": _visibility(activity, _s(activity.get("actor")))},
+                   "visibility": _visibility(activity, opt_str(activity.get("actor")))},
         )
 
     def _collection(self, member: str, verb: str) -> Iterator[ParsedMessage | RecordError]:
@@ -416,7 +411,7 @@ class _Run:
         past = {"like": "Liked", "bookmark": "Bookmarked"}[verb]
         for i, item in enumerate(items):
             path = f"$.orderedItems[{i}]"
-            uri = _s(item.get("id")) if isinstance(item, dict) else _s(item)
+            uri = opt_str(item.get("id")) if isinstance(item, dict) else opt_str(item)
             if not uri:
                 yield RecordError(member, path, "no post URI")
                 continue
@@ -438,11 +433,11 @@ class _Run:
         label = self.source.label(member)
         if isinstance(data, dict) and ("ancestors" in data or "descendants" in data):
             for part in ("ancestors", "descendants"):
-                for i, st in enumerate(_list(data.get(part))):
+                for i, st in enumerate(as_list(data.get(part))):
                     yield self._status(member, f"$.{part}[{i}]", st, "context")
             return
         if isinstance(data, dict) and "orderedItems" in data:
-            for i, activity in enumerate(_list(data["orderedItems"])):
+            for i, activity in enumerate(as_list(data["orderedItems"])):
                 yield self._activity(
                     member, f"$.orderedItems[{i}]", activity, PurePosixPath(member).parent
                 )
@@ -483,14 +478,14 @@ class _Run:
         if html is not None and not isinstance(html, str):
             return RecordError(member, path, "content is not a string")
         html = html or ""
-        summary = _s(shown.get("spoiler_text"))
+        summary = opt_str(shown.get("spoiler_text"))
         text = _with_cw(summary, html_to_text(html))
         extra: dict[str, Any] = {"html": html}
         forwarded_from = None
         if shown is not st:
             original = api_account(shown.get("account"))
             forwarded_from = original.handle or original.key if original else None
-            extra["reblog_of"] = _s(shown.get("uri")) or _s(shown.get("id"))
+            extra["reblog_of"] = opt_str(shown.get("uri")) or opt_str(shown.get("id"))
         if summary:
             extra["content_warning"] = summary
         for key in ("visibility", "language", "url", "uri", "edited_at",
@@ -501,21 +496,21 @@ class _Run:
         if shown.get("sensitive"):
             extra["sensitive"] = True
         poll = shown.get("poll")
-        if isinstance(poll, dict) and _list(poll.get("options")):
+        if isinstance(poll, dict) and as_list(poll.get("options")):
             names = [str(o.get("title", "")) for o in poll["options"] if isinstance(o, dict)]
             extra["poll"] = poll
             text = text + "\n\n" + "\n".join(f"( ) {n}" for n in names)
         recipients = []
-        for mention in _list(shown.get("mentions")):
+        for mention in as_list(shown.get("mentions")):
             acc = api_account(mention)
             if acc:
                 recipients.append(acc)
         attachments = []
         media = []
-        for att in _list(shown.get("media_attachments")):
+        for att in as_list(shown.get("media_attachments")):
             if not isinstance(att, dict):
                 continue
-            url = _s(att.get("url")) or _s(att.get("remote_url")) or ""
+            url = opt_str(att.get("url")) or opt_str(att.get("remote_url")) or ""
             name = PurePosixPath(urlsplit(url).path).name or None
             attachments.append(
                 Attachment(name=name, mime_type=mimetypes.guess_type(name or "")[0], omitted=True)
@@ -531,10 +526,10 @@ class _Run:
             locator=Locator(member=member, json_path=path),
             author=author,
             kind=MessageKind.USER,
-            source_id=_s(st.get("id")),
+            source_id=opt_str(st.get("id")),
             conversation_key=conversation,
             recipients=tuple(recipients),
-            reply_to=_s(shown.get("in_reply_to_id")),
+            reply_to=opt_str(shown.get("in_reply_to_id")),
             forwarded_from=forwarded_from,
             attachments=tuple(attachments),
             extra=extra,
@@ -544,7 +539,7 @@ class _Run:
         self, member: str, path: str, note: dict[str, Any]
     ) -> ParsedMessage | RecordError:
         ntype = str(note["type"])
-        meta = {"notification_id": _s(note.get("id")), "notification_type": ntype}
+        meta = {"notification_id": opt_str(note.get("id")), "notification_type": ntype}
         status = note.get("status")
         if ntype in _USER_NOTIFICATIONS:
             if not isinstance(status, dict):
@@ -565,8 +560,11 @@ class _Run:
         target = ""
         extra: dict[str, Any] = dict(meta)
         if isinstance(status, dict):
-            target = _s(status.get("url")) or _s(status.get("uri")) or _s(status.get("id")) or ""
-            extra["status_id"] = _s(status.get("id"))
+            target = (
+                opt_str(status.get("url")) or opt_str(status.get("uri"))
+                or opt_str(status.get("id")) or ""
+            )
+            extra["status_id"] = opt_str(status.get("id"))
             extra["status_text"] = html_to_text(str(status.get("content") or ""))
         if ntype == "favourite":
             text = f"{who} favourited your post {target}".rstrip()
@@ -587,7 +585,7 @@ class _Run:
             text = f"{who} filed a report"
             if reported:
                 text += f" against {reported.handle or reported.key}"
-            if _s(report.get("comment")):
+            if opt_str(report.get("comment")):
                 text += f": {report['comment']}"
             extra["report"] = report
         else:
@@ -599,7 +597,7 @@ class _Run:
             locator=Locator(member=member, json_path=path),
             author=account,
             kind=MessageKind.SYSTEM,
-            source_id=_s(note.get("id")),
+            source_id=opt_str(note.get("id")),
             conversation_key="notifications",
             extra=extra,
         )
@@ -607,8 +605,8 @@ class _Run:
 
 def _visibility(obj: dict[str, Any], actor: str | None) -> str:
     """public / unlisted / private (followers only) / direct, from ActivityPub addressing."""
-    to = [str(x) for x in _list(obj.get("to"))]
-    cc = [str(x) for x in _list(obj.get("cc"))]
+    to = [str(x) for x in as_list(obj.get("to"))]
+    cc = [str(x) for x in as_list(obj.get("cc"))]
     if PUBLIC in to or "as:Public" in to:
         return "public"
     if PUBLIC in cc or "as:Public" in cc:

@@ -29,6 +29,7 @@ from amparo.domain import (
 )
 from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
+from amparo.ingest.jsonvalues import as_dict, scalar_str
 from amparo.ingest.sources import Source
 from amparo.ingest.textio import head_text, load_json
 from amparo.ingest.timeparse import from_epoch
@@ -210,7 +211,7 @@ class _Workspace:
         user = self.users.get(user_id)
         if user is None and isinstance(profile, dict):
             user = {"name": profile.get("name"), "profile": profile}
-        handle = _s(user.get("name")) if user else None
+        handle = scalar_str(user.get("name")) if user else None
         return ParsedAccount(
             Platform.SLACK, user_id, handle=handle,
             display_name=_user_display(user) if user else None,
@@ -239,14 +240,14 @@ class _Workspace:
         self, msg: dict[str, Any], member: str, path: str, conv: _Conversation,
         members: set[str],
     ) -> ParsedMessage:
-        ts = _s(msg.get("ts"))
+        ts = scalar_str(msg.get("ts"))
         if ts is None:
             raise _BadRecord("no ts (timestamp)")
         try:
             timestamp = _ts_datetime(ts)
         except (ValueError, OverflowError, OSError):
             raise _BadRecord(f"unreadable ts {ts!r}") from None
-        subtype = _s(msg.get("subtype"))
+        subtype = scalar_str(msg.get("subtype"))
         kind = MessageKind.SYSTEM if subtype in SYSTEM_SUBTYPES else MessageKind.USER
         if msg.get("type") not in (None, "message"):
             kind = MessageKind.SYSTEM
@@ -275,7 +276,7 @@ class _Workspace:
                 seen.add(uid)
                 recipients.append(self.account(uid))
 
-        thread_ts = _s(msg.get("thread_ts"))
+        thread_ts = scalar_str(msg.get("thread_ts"))
         reply_to = thread_ts if thread_ts and thread_ts != ts else None
         if thread_ts and thread_ts == ts and msg.get("reply_count"):
             extra["reply_count"] = msg["reply_count"]
@@ -305,12 +306,12 @@ class _Workspace:
         )
 
     def _author(self, msg: dict[str, Any], extra: dict[str, Any]) -> ParsedAccount | None:
-        user = _s(msg.get("user"))
+        user = scalar_str(msg.get("user"))
         if msg.get("subtype") == "bot_message" or (user is None and msg.get("bot_id")):
             extra["bot"] = True
-            bot_id = _s(msg.get("bot_id"))
-            profile = _obj(msg.get("bot_profile"))
-            name = _s(msg.get("username")) or _s(profile.get("name"))
+            bot_id = scalar_str(msg.get("bot_id"))
+            profile = as_dict(msg.get("bot_profile"))
+            name = scalar_str(msg.get("username")) or scalar_str(profile.get("name"))
             if user is None:
                 key = bot_id or name
                 return ParsedAccount(Platform.SLACK, key, display_name=name) if key else None
@@ -360,8 +361,8 @@ def _files(raw: Any, members: set[str], extra: dict[str, Any]) -> tuple[Attachme
     for f in raw or []:
         if not isinstance(f, dict):
             continue
-        fid = _s(f.get("id")) or ""
-        name = _s(f.get("name")) or _s(f.get("title"))
+        fid = scalar_str(f.get("id")) or ""
+        name = scalar_str(f.get("name")) or scalar_str(f.get("title"))
         size = f.get("size")
         member = None
         if name and fid:
@@ -373,7 +374,7 @@ def _files(raw: Any, members: set[str], extra: dict[str, Any]) -> tuple[Attachme
             links.append(str(f["permalink"]))
         out.append(Attachment(
             name=name,
-            mime_type=_s(f.get("mimetype")),
+            mime_type=scalar_str(f.get("mimetype")),
             size=size if isinstance(size, int) and not isinstance(size, bool) else None,
             member=member,
             omitted=member is None,
@@ -402,18 +403,10 @@ def _list(source: Source, member: str) -> list[Any]:
 
 
 def _user_display(user: dict[str, Any]) -> str | None:
-    profile = _obj(user.get("profile"))
+    profile = as_dict(user.get("profile"))
     return (
-        _s(profile.get("display_name")) or _s(profile.get("real_name"))
-        or _s(user.get("real_name")) or _s(user.get("name"))
+        scalar_str(profile.get("display_name")) or scalar_str(profile.get("real_name"))
+        or scalar_str(user.get("real_name")) or scalar_str(user.get("name"))
     )
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _s(value: Any) -> str | None:
-    if value is None or value == "" or isinstance(value, (dict, list)):
-        return None
-    return str(value)

@@ -29,6 +29,7 @@ from amparo.domain import (
 )
 from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
+from amparo.ingest.jsonvalues import scalar_str
 from amparo.ingest.sources import Source
 from amparo.ingest.textio import head_text, load_json
 from amparo.ingest.timeparse import from_epoch, parse_iso
@@ -161,9 +162,9 @@ class _Export:
                 )
             yield RecordError(self.member, path, "chat has no 'messages' list")
             return
-        chat_id = _str(chat.get("id"))
-        title = _str(chat.get("name"))
-        chat_type = _str(chat.get("type"))
+        chat_id = scalar_str(chat.get("id"))
+        title = scalar_str(chat.get("name"))
+        chat_type = scalar_str(chat.get("type"))
         for i, msg in enumerate(msgs):
             mpath = f"{path}.messages[{i}]" if path != "$" else f"$.messages[{i}]"
             if not isinstance(msg, dict):
@@ -195,7 +196,7 @@ class _Export:
 
         if is_service:
             author = _account(msg.get("actor"), msg.get("actor_id"), extra)
-            action = _str(msg.get("action")) or "unknown"
+            action = scalar_str(msg.get("action")) or "unknown"
             extra["action"] = action
             for key in ("title", "members", "message_id", "duration_seconds",
                         "discard_reason", "inviter", "reason_domain"):
@@ -222,7 +223,7 @@ class _Export:
             extra["poll"] = poll
 
         attachments = self._attachments(msg, extra)
-        forwarded = _str(msg.get("forwarded_from"))
+        forwarded = scalar_str(msg.get("forwarded_from"))
         if forwarded is None and "forwarded_from" in msg:
             forwarded = "(hidden or deleted account)"
 
@@ -233,11 +234,11 @@ class _Export:
             locator=Locator(member=self.member, json_path=path),
             author=author,
             kind=MessageKind.SYSTEM if is_service else MessageKind.USER,
-            source_id=_str(msg.get("id")),
+            source_id=scalar_str(msg.get("id")),
             conversation_key=chat_id,
             conversation_title=title,
             recipients=self._recipients(author, chat_id, title, chat_type),
-            reply_to=_str(msg.get("reply_to_message_id")),
+            reply_to=scalar_str(msg.get("reply_to_message_id")),
             forwarded_from=forwarded,
             attachments=attachments,
             extra=extra,
@@ -269,19 +270,19 @@ class _Export:
                 msg["photo"], None, _MEDIA_MIME["photo"], msg.get("photo_file_size")
             ))
         if "file" in msg:
-            media_type = _str(msg.get("media_type"))
+            media_type = scalar_str(msg.get("media_type"))
             if media_type:
                 extra["media_type"] = media_type
-            mime = _str(msg.get("mime_type")) or _MEDIA_MIME.get(media_type or "")
+            mime = scalar_str(msg.get("mime_type")) or _MEDIA_MIME.get(media_type or "")
             out.append(self._attachment(
-                msg["file"], _str(msg.get("file_name")), mime, msg.get("file_size")
+                msg["file"], scalar_str(msg.get("file_name")), mime, msg.get("file_size")
             ))
         return tuple(out)
 
     def _attachment(
         self, value: Any, file_name: str | None, mime: str | None, size: Any
     ) -> Attachment:
-        path = _str(value)
+        path = scalar_str(value)
         size_int = size if isinstance(size, int) and not isinstance(size, bool) else None
         if path is None or path.startswith(_NOT_INCLUDED):
             return Attachment(name=file_name, mime_type=mime, size=size_int, omitted=True)
@@ -295,11 +296,6 @@ class _Export:
 class _BadRecord(Exception):
     pass
 
-
-def _str(value: Any) -> str | None:
-    if value is None or value == "" or isinstance(value, (dict, list)):
-        return None
-    return str(value)
 
 
 def _join(a: str, b: str) -> str:
@@ -332,8 +328,8 @@ def _timestamp(msg: dict[str, Any]) -> datetime:
 def _account(name: Any, from_id: Any, extra: dict[str, Any]) -> ParsedAccount | None:
     """Account key is `from_id` (`user123`); a deleted account keeps its id but loses its
     name (`"from": null`); old exports without `from_id` only give the name."""
-    key = _str(from_id)
-    display = _str(name)
+    key = scalar_str(from_id)
+    display = scalar_str(name)
     if key is None and display is None:
         extra["author_deleted"] = True
         return None
@@ -411,7 +407,7 @@ _SERVICE_TEXT = {
 
 
 def _describe_service(msg: dict[str, Any], action: str, text: str) -> str:
-    actor = _str(msg.get("actor")) or "(deleted account)"
+    actor = scalar_str(msg.get("actor")) or "(deleted account)"
     phrase = _SERVICE_TEXT.get(action, action.replace("_", " "))
     words = [actor, phrase]
     members = msg.get("members")

@@ -40,6 +40,7 @@ from amparo.domain import (
 )
 from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
+from amparo.ingest.jsonvalues import as_dict, as_list, opt_str
 from amparo.ingest.sources import Source
 from amparo.ingest.textio import decode_whole, head_text, load_json
 from amparo.ingest.timeparse import parse_iso
@@ -133,18 +134,7 @@ def unescape_twitter(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _s(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
 
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 class TwitterImporter(Importer):
@@ -235,11 +225,11 @@ class _Run:
             data = load_json(self.source, member, text=body)
         except ImportRejected:
             return  # the manifest only helps name the owner; account.js is authoritative
-        info = _dict(_dict(data).get("userInfo"))
-        key = _s(info.get("accountId"))
+        info = as_dict(as_dict(data).get("userInfo"))
+        key = opt_str(info.get("accountId"))
         if key and self.owner is None:
-            handle = _s(info.get("userName"))
-            self._set_owner(key, handle, _s(info.get("displayName")))
+            handle = opt_str(info.get("userName"))
+            self._set_owner(key, handle, opt_str(info.get("displayName")))
 
     def _parse_member(self, member: str) -> Iterator[ParsedMessage | RecordError]:
         label = self.source.label(member)
@@ -285,10 +275,12 @@ class _Run:
 
     def _read_account(self, data: list[Any]) -> None:
         for item in data:
-            acc = _dict(_dict(item).get("account"))
-            key = _s(acc.get("accountId"))
+            acc = as_dict(as_dict(item).get("account"))
+            key = opt_str(acc.get("accountId"))
             if key:
-                self._set_owner(key, _s(acc.get("username")), _s(acc.get("accountDisplayName")))
+                self._set_owner(
+                    key, opt_str(acc.get("username")), opt_str(acc.get("accountDisplayName"))
+                )
                 return
 
     def _set_owner(self, key: str, username: str | None, display: str | None) -> None:
@@ -339,16 +331,16 @@ class _Run:
             timestamp = parse_twitter_date(str(raw_created))
         except ValueError:
             return RecordError(member, path, f"unreadable created_at {raw_created!r}")
-        tweet_id = _s(tweet.get("id_str")) or _s(tweet.get("id"))
-        entities = _dict(tweet.get("entities"))
+        tweet_id = opt_str(tweet.get("id_str")) or opt_str(tweet.get("id"))
+        entities = as_dict(tweet.get("entities"))
         extra: dict[str, Any] = {}
 
         mentions = []
-        for mention in _list(entities.get("user_mentions")):
-            mention = _dict(mention)
-            uid = _s(mention.get("id_str")) or _s(mention.get("id"))
-            sn = _s(mention.get("screen_name"))
-            name = _s(mention.get("name"))
+        for mention in as_list(entities.get("user_mentions")):
+            mention = as_dict(mention)
+            uid = opt_str(mention.get("id_str")) or opt_str(mention.get("id"))
+            sn = opt_str(mention.get("screen_name"))
+            name = opt_str(mention.get("name"))
             self._learn(uid, sn, name)
             if uid or sn:
                 mentions.append(
@@ -357,15 +349,15 @@ class _Run:
                         display_name=name,
                     )
                 )
-        reply_user = _s(tweet.get("in_reply_to_user_id_str")) or _s(
+        reply_user = opt_str(tweet.get("in_reply_to_user_id_str")) or opt_str(
             tweet.get("in_reply_to_user_id")
         )
-        reply_name = _s(tweet.get("in_reply_to_screen_name"))
+        reply_name = opt_str(tweet.get("in_reply_to_screen_name"))
         self._learn(reply_user, reply_name, None)
 
         links = []
-        for url in _list(entities.get("urls")):
-            url = _dict(url)
+        for url in as_list(entities.get("urls")):
+            url = as_dict(url)
             if url.get("url"):
                 links.append(
                     {k: url[k] for k in ("url", "expanded_url", "display_url") if url.get(k)}
@@ -389,7 +381,7 @@ class _Run:
             extra["retweet"] = True
         elif tweet.get("retweeted") is True or tweet.get("retweeted") == "true":
             extra["retweet"] = True
-        reply_to = _s(tweet.get("in_reply_to_status_id_str")) or _s(
+        reply_to = opt_str(tweet.get("in_reply_to_status_id_str")) or opt_str(
             tweet.get("in_reply_to_status_id")
         )
         if reply_name:
@@ -434,27 +426,27 @@ class _Run:
     @staticmethod
     def _tweet_media(tweet: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Media entities: `extended_entities` lists all of them, `entities` only the first."""
-        extended = _list(_dict(tweet.get("extended_entities")).get("media"))
-        plain = _list(_dict(tweet.get("entities")).get("media"))
+        extended = as_list(as_dict(tweet.get("extended_entities")).get("media"))
+        plain = as_list(as_dict(tweet.get("entities")).get("media"))
         out: list[dict[str, Any]] = []
         seen: set[str] = set()
         for m in extended + plain:
-            m = _dict(m)
-            media_url = _s(m.get("media_url_https")) or _s(m.get("media_url"))
-            ident = _s(m.get("id_str")) or media_url or ""
+            m = as_dict(m)
+            media_url = opt_str(m.get("media_url_https")) or opt_str(m.get("media_url"))
+            ident = opt_str(m.get("id_str")) or media_url or ""
             if not media_url or ident in seen:
                 continue
             seen.add(ident)
             names = [PurePosixPath(media_url).name]
-            for variant in _list(_dict(m.get("video_info")).get("variants")):
-                vurl = _s(_dict(variant).get("url"))
+            for variant in as_list(as_dict(m.get("video_info")).get("variants")):
+                vurl = opt_str(as_dict(variant).get("url"))
                 if vurl:
                     names.insert(0, PurePosixPath(vurl.split("?", 1)[0]).name)
             entry: dict[str, Any] = {
                 "media_url": media_url,
-                "type": _s(m.get("type")),
-                "url": _s(m.get("url")),
-                "expanded_url": _s(m.get("expanded_url")),
+                "type": opt_str(m.get("type")),
+                "url": opt_str(m.get("url")),
+                "expanded_url": opt_str(m.get("expanded_url")),
                 "file_names": names,
             }
             out.append({k: v for k, v in entry.items() if v is not None})
@@ -487,11 +479,11 @@ class _Run:
     def _conversation(
         self, member: str, index: int, item: Any, kind: str
     ) -> Iterator[ParsedMessage | RecordError]:
-        conv = _dict(item).get("dmConversation")
+        conv = as_dict(item).get("dmConversation")
         if not isinstance(conv, dict):
             yield RecordError(member, f"$[{index}]", "no dmConversation object")
             return
-        conv_id = _s(conv.get("conversationId"))
+        conv_id = opt_str(conv.get("conversationId"))
         messages = conv.get("messages")
         if not isinstance(messages, list):
             yield RecordError(member, f"$[{index}].dmConversation", "no messages list")
@@ -499,7 +491,7 @@ class _Run:
         # The newest name of a group conversation (events are listed newest first).
         title = None
         for event in messages:
-            upd = _dict(_dict(event).get("conversationNameUpdate"))
+            upd = as_dict(as_dict(event).get("conversationNameUpdate"))
             if upd.get("name"):
                 title = str(upd["name"])
                 break
@@ -534,10 +526,10 @@ class _Run:
             raw_text = ""
         if not isinstance(raw_text, str):
             return RecordError(member, path, "text is not a string")
-        msg_id = _s(body.get("id"))
+        msg_id = opt_str(body.get("id"))
         links = []
-        for url in _list(body.get("urls")):
-            url = _dict(url)
+        for url in as_list(body.get("urls")):
+            url = as_dict(url)
             if url.get("url"):
                 links.append({
                     "url": url["url"],
@@ -552,27 +544,27 @@ class _Run:
             extra["full_text"] = raw_text
         if links:
             extra["urls"] = links
-        media_urls = [str(u) for u in _list(body.get("mediaUrls")) if u]
+        media_urls = [str(u) for u in as_list(body.get("mediaUrls")) if u]
         if media_urls:
             extra["media_urls"] = media_urls
         attachments = tuple(
             self._attachment(member, kind, msg_id, [PurePosixPath(u.split("?", 1)[0]).name], u)
             for u in media_urls
         )
-        reactions = _list(body.get("reactions"))
+        reactions = as_list(body.get("reactions"))
         if reactions:
             extra["reactions"] = reactions
-        if _list(body.get("editHistory")):
+        if as_list(body.get("editHistory")):
             extra["edit_history"] = body["editHistory"]
         if kind == GROUP_DMS:
             extra["group"] = True
-        recipient = self._account(_s(body.get("recipientId")))
+        recipient = self._account(opt_str(body.get("recipientId")))
         return ParsedMessage(
             platform=PLATFORM,
             timestamp=timestamp,
             text=text,
             locator=Locator(member=member, json_path=path),
-            author=self._account(_s(body.get("senderId"))),
+            author=self._account(opt_str(body.get("senderId"))),
             kind=MessageKind.USER,
             source_id=msg_id,
             conversation_key=conv_id,
@@ -593,11 +585,13 @@ class _Run:
                 timestamp = parse_twitter_date(str(raw_created))
             except ValueError:
                 return RecordError(member, path, f"unreadable createdAt {raw_created!r}")
-        initiator = _s(body.get("initiatingUserId"))
+        initiator = opt_str(body.get("initiatingUserId"))
         who = self._who(initiator) if initiator else "someone"
-        users = ", ".join(self._who(str(u)) for u in _list(body.get("userIds")))
+        users = ", ".join(self._who(str(u)) for u in as_list(body.get("userIds")))
         if etype == "joinConversation":
-            snapshot = ", ".join(self._who(str(u)) for u in _list(body.get("participantsSnapshot")))
+            snapshot = ", ".join(
+                self._who(str(u)) for u in as_list(body.get("participantsSnapshot"))
+            )
             text = f"{who} added the archive owner to the conversation"
             if snapshot:
                 text += f" (participants: {snapshot})"
