@@ -7,26 +7,23 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from amparo import __version__
-from amparo.config import Settings
-from amparo.ingest import ImportOptions, ImportRejected
+from amparo import __version__, cli_analysis
+from amparo.cli_common import _state, err, fail, friendly_errors, out, settings, workspace
+from amparo.ingest import ImportOptions
 from amparo.ingest.registry import IMPORTERS
-from amparo.store import custody, defenders, keys
-from amparo.store.crypto import IntegrityError
-from amparo.store.defenders import DefenderError
+from amparo.store import custody, defenders
 from amparo.store.evidence import delete_evidence, list_evidence
 from amparo.store.export import export_messages
 from amparo.store.importing import dry_run, import_paths
 from amparo.store.messages import MessageFilter, get_message, list_messages, original_context
 from amparo.store.verify import verify_workspace
-from amparo.store.workspace import Workspace, WorkspaceError
+from amparo.store.workspace import Workspace
 
 # Tracebacks never show local variables: they can hold keys, passphrases and evidence text.
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -40,45 +37,6 @@ app.add_typer(defender_app, name="defender")
 app.add_typer(messages_app, name="messages")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(custody_app, name="custody")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-_state: dict[str, Path | None] = {"home": None}
-
-EXPECTED = (ImportRejected, WorkspaceError, DefenderError, keys.VaultKeyError, IntegrityError,
-            LookupError, ValueError, OSError)
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def friendly_errors() -> Iterator[None]:
-    """Expected problems become one clear line and exit code 2, never a traceback."""
-    try:
-        yield
-    except EXPECTED as exc:
-        fail(str(exc))
-
-
-def settings() -> Settings:
-    return Settings.from_env(_state["home"])
-
-
-@contextmanager
-def workspace() -> Iterator[Workspace]:
-    with friendly_errors():
-        ws = Workspace.open(settings())
-        if ws.key_mode == "insecure-demo":
-            err.print("[yellow]warning:[/] this workspace uses the INSECURE demo key stored "
-                      "beside the data; do not keep real evidence in it.")
-        try:
-            yield ws
-        finally:
-            ws.close()
-
 
 @app.callback()
 def main(
@@ -445,3 +403,6 @@ def demo(
 
     with friendly_errors():
         run_demo(settings(), out, reset=reset)
+
+
+cli_analysis.register(app)

@@ -54,3 +54,11 @@ def test_settings_read_are_declared() -> None:
     source = "".join(p.read_text() for p in (ROOT / "amparo").rglob("*.py"))
     used = set(re.findall(r"\"(AMPARO_[A-Z_]+)\"", source))
     assert used <= set(SETTINGS), used - set(SETTINGS)
+
+
+def test_every_label_is_documented() -> None:
+    from amparo.detect.base import LABELS
+
+    text = (DOCS / "labels.md").read_text()
+    assert all(f"`{label}`" in text for label in LABELS), [
+        label for label in LABELS if f"`{label}`" not in text]

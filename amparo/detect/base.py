@@ -75,6 +75,15 @@ class Finding:
     spans: tuple[Span, ...]
     explanation: str
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "message_id": self.message_id, "detector": self.detector,
+            "detector_version": self.detector_version, "label": self.label,
+            "severity": str(self.severity), "score": self.score,
+            "spans": [{"start": x.start, "end": x.end, "text": x.text} for x in self.spans],
+            "explanation": self.explanation,
+        }
+
     def __post_init__(self) -> None:
         if self.label not in LABELS:
             raise ValueError(f"unknown finding label {self.label!r}")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from amparo.store import custody
-from amparo.store.tables import EvidenceItem, Message
+from amparo.store.tables import EvidenceItem, FindingRow, Message
 from amparo.store.workspace import Workspace
 
 
@@ -42,6 +42,8 @@ def delete_evidence(ws: Workspace, item_id: int, *, reason: str) -> dict[str, An
                 raise LookupError(f"no evidence item {item_id}")
             removed = s.scalar(select(func.count()).select_from(Message)
                                .where(Message.evidence_item_id == item_id)) or 0
+            doomed = select(Message.id).where(Message.evidence_item_id == item_id)
+            s.execute(delete(FindingRow).where(FindingRow.message_id.in_(doomed)))
             s.execute(delete(Message).where(Message.evidence_item_id == item_id))
             sha = item.sha256
             details = {"sha256": sha, "name": item.original_name, "messages": removed}

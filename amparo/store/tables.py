@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -156,3 +157,33 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AnalysisRun(Base):
+    """One run of the detectors; `manifest` says exactly what produced its findings."""
+
+    __tablename__ = "analysis_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    defender_id: Mapped[int | None] = mapped_column(ForeignKey("defenders.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    messages: Mapped[int] = mapped_column(Integer)
+    findings: Mapped[int] = mapped_column(Integer)
+    manifest: Mapped[str] = mapped_column(Text)  # JSON
+    errors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_label_severity", "label", "severity"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id"), index=True)
+    detector: Mapped[str] = mapped_column(String(64))
+    detector_version: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[int] = mapped_column(Integer)  # detect.base.Severity
+    score: Mapped[float] = mapped_column(Float)
+    spans: Mapped[str] = mapped_column(Text)  # JSON list of [start, end, text]
+    explanation: Mapped[str] = mapped_column(Text)

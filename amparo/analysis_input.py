@@ -1,0 +1,65 @@
+"""Texts to analyse without a workspace: any importable file, or JSON lines on standard input
+(`{"id": ..., "text": ...}`), each streamed with the SHA-256 of what was read."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from amparo.detect.base import TextItem
+from amparo.domain import MessageKind, ParsedMessage
+from amparo.ingest import ImportOptions, ImportRejected, read_path
+
+
+class HashingLines:
+    """Iterate over binary lines while hashing them, so the manifest can name the input."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self.stream:
+            self.digest.update(line)
+            yield line
+
+
+def jsonl_items(lines: HashingLines, label: str = "<stdin>") -> Iterator[TextItem]:
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+            text = obj["text"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ImportRejected(label, f"expected a JSON object with 'text' ({exc})",
+                                 where=f"line {number}") from exc
+        if not isinstance(text, str):
+            raise ImportRejected(label, "'text' must be a string", where=f"line {number}")
+        yield TextItem(str(obj.get("id", number)), text)
+
+
+def file_items(path: Path, fmt: str = "auto",
+               options: ImportOptions | None = None) -> Iterator[TextItem]:
+    """Messages people wrote in any importable file; ids are platform ids or locators."""
+    with read_path(path, fmt, options) as (_cls, _source, stream):
+        for item in stream:
+            if isinstance(item, ParsedMessage) and item.kind is MessageKind.USER:
+                yield TextItem(item.source_id or str(item.locator), item.text)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for p in sorted(path.rglob("*")):
+            if p.is_file() and not p.is_symlink():
+                digest.update(p.relative_to(path).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(p.read_bytes()).digest())
+        return digest.hexdigest()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,175 @@
+"""Commands that run and show the detectors: `analyze`, `findings list`, `detectors`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from amparo import pipeline
+from amparo.analysis_input import HashingLines, file_items, jsonl_items, sha256_file
+from amparo.cli_common import err, fail, friendly_errors, out, workspace
+from amparo.detect.base import LABELS, DetectorContext, Finding, Severity, TextItem
+from amparo.detect.registry import DETECTORS
+from amparo.store import defenders
+from amparo.store.analysis import analyze_defender, list_findings
+
+findings_app = typer.Typer(no_args_is_help=True, help="Findings of the detectors.")
+
+Detectors = Annotated[list[str] | None, typer.Option(
+    "--detector", "-d", help="Run only this detector; repeat for several.")]
+Workers = Annotated[int | None, typer.Option(help="Processes (default: the CPU count, ≤ 4).")]
+
+
+class _Printer:
+    """Renders findings as they arrive: JSON lines, or rows of a table printed at the end."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.rows: list[Finding] = []
+
+    def add(self, findings: list[Finding]) -> None:
+        if self.as_json:
+            for f in findings:
+                sys.stdout.write(json.dumps(f.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            self.rows.extend(findings)
+
+    def table(self) -> None:
+        if self.as_json:
+            return
+        table = Table("message", "severity", "label", "score", "why")
+        for f in sorted(self.rows, key=lambda f: (-f.severity, -f.score))[:200]:
+            table.add_row(f.message_id, str(f.severity), f.label, f"{f.score:.2f}",
+                          f.explanation)
+        out.print(table)
+        if len(self.rows) > 200:
+            out.print(f"… {len(self.rows) - 200} more; use --json for all.")
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(TextColumn("Analysing"), BarColumn(), TextColumn("{task.completed:,.0f} "
+                    "messages"), TimeElapsedColumn(), console=err, transient=True,
+                    disable=not enabled)
+
+
+def _items_from(path: str, printer_context: dict[str, str]) -> Iterator[TextItem]:
+    if path == "-":
+        lines = HashingLines(sys.stdin.buffer)
+        yield from jsonl_items(lines)
+        printer_context["stdin"] = lines.digest.hexdigest()
+    else:
+        p = Path(path)
+        printer_context[p.name] = sha256_file(p) if p.exists() else ""
+        yield from file_items(p)
+
+
+def analyze(
+    path: Annotated[str | None, typer.Argument(
+        help="A file to analyse without a workspace, or - for JSON lines on stdin.")] = None,
+    defender: Annotated[str | None, typer.Option(
+        help="Analyse this defender's stored messages and store the findings.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One finding per line.")] = False,
+    detector: Detectors = None,
+    workers: Workers = None,
+    country: Annotated[str | None, typer.Option(
+        help="Without a workspace: the defender's country (phone numbers).")] = None,
+    manifest: Annotated[Path | None, typer.Option(
+        help="Without a workspace: where to write the run manifest.")] = None,
+) -> None:
+    """Run the detectors over a defender's messages, or over a file or standard input."""
+    if (path is None) == (defender is None):
+        fail("give either PATH (or -) or --defender")
+    printer = _Printer(as_json)
+    with _progress(not as_json and sys.stderr.isatty()) as bar:
+        task = bar.add_task("analyse", total=None)
+
+        def on_batch(findings: list[Finding], n: int) -> None:
+            printer.add(findings)
+            bar.advance(task, n)
+
+        if defender is not None:
+            with workspace() as ws, friendly_errors():
+                with ws.session() as s:
+                    defender_id = defenders.find_defender(s, defender).id
+                run = analyze_defender(ws, defender_id, names=detector, workers=workers,
+                                       on_batch=on_batch)
+            summary = f"analysis run {run.id}: {run.messages} messages, {run.findings} findings"
+            errors = json.loads(run.errors)
+        else:
+            assert path is not None
+            summary, errors = _analyze_file(path, detector, workers, country, manifest,
+                                            on_batch)
+    printer.table()
+    err.print(summary)
+    for e in errors[:20]:
+        err.print(f"[yellow]detector error[/] {e['detector']} (batch from {e['first_id']}): "
+                  f"{e['error']}", highlight=False)
+
+
+def _analyze_file(
+    path: str, names: list[str] | None, workers: int | None, country: str | None,
+    manifest_path: Path | None, on_batch: Any,
+) -> tuple[str, list[dict[str, str]]]:
+    inputs: dict[str, str] = {}
+    context = DetectorContext(country=country.upper() if country else None)
+    with friendly_errors():
+        report = pipeline.run(_items_from(path, inputs), names=names, context=context,
+                              workers=workers,
+                              on_batch=lambda r, n: on_batch(r.findings, n))
+        man = pipeline.manifest(pipeline.detector_names(names), context, inputs)
+    finished = datetime.now(UTC)
+    man.update(started_at=report.started_at.isoformat(), finished_at=finished.isoformat(),
+               messages=report.messages, findings=report.findings,
+               errors=[e.to_dict() for e in report.errors])
+    target = manifest_path or Path(f"amparo-manifest-{finished:%Y%m%dT%H%M%SZ}.json")
+    target.write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return (f"{report.messages} messages, {report.findings} findings; manifest: {target}",
+            [e.to_dict() for e in report.errors])
+
+
+@findings_app.command("list")
+def findings_list(
+    defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
+    label: Annotated[str | None, typer.Option(
+        help="A label or a family, e.g. threat or doxing.watchlist.")] = None,
+    min_severity: Annotated[str, typer.Option(help="info, low, medium, high or critical.")]
+    = "info",
+    limit: Annotated[int, typer.Option()] = 100,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Stored findings, most severe first, with why each was raised."""
+    with workspace() as ws, friendly_errors(), ws.session() as s:
+        defender_id = defenders.find_defender(s, defender).id if defender else None
+        rows = list_findings(s, defender_id=defender_id, label=label,
+                             min_severity=Severity.parse(min_severity), limit=limit)
+    if as_json:
+        for r in rows:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+        return
+    table = Table("message", "severity", "label", "score", "text", "why")
+    for r in rows:
+        text = r["text"].replace("\n", " ")
+        table.add_row(str(r["message_id"]), r["severity"], r["label"], f"{r['score']:.2f}",
+                      text[:60] + ("…" if len(text) > 60 else ""), r["explanation"])
+    out.print(table)
+
+
+def detectors() -> None:
+    """List the detectors and the labels each can raise."""
+    for name, cls in DETECTORS.items():
+        out.print(f"[bold]{name}[/] {cls.version}: {', '.join(cls.labels)}")
+    out.print(f"Labels: {len(LABELS)} (see docs/labels.md)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(analyze)
+    app.command()(detectors)
+    app.add_typer(findings_app, name="findings")

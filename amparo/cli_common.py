@@ -1,0 +1,58 @@
+"""What every command shares: consoles, clear errors, settings and the open workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from amparo.config import Settings
+from amparo.ingest import ImportRejected
+from amparo.store import keys
+from amparo.store.crypto import IntegrityError
+from amparo.store.defenders import DefenderError
+from amparo.store.workspace import Workspace, WorkspaceError
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+_state: dict[str, Path | None] = {"home": None}
+
+EXPECTED = (ImportRejected, WorkspaceError, DefenderError, keys.VaultKeyError, IntegrityError,
+            LookupError, ValueError, OSError)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Expected problems become one clear line and exit code 2, never a traceback."""
+    try:
+        yield
+    except EXPECTED as exc:
+        fail(str(exc))
+
+
+def settings() -> Settings:
+    return Settings.from_env(_state["home"])
+
+
+@contextmanager
+def workspace() -> Iterator[Workspace]:
+    with friendly_errors():
+        ws = Workspace.open(settings())
+        if ws.key_mode == "insecure-demo":
+            err.print("[yellow]warning:[/] this workspace uses the INSECURE demo key stored "
+                      "beside the data; do not keep real evidence in it.")
+        try:
+            yield ws
+        finally:
+            ws.close()
+
+

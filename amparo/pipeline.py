@@ -1,0 +1,189 @@
+"""Runs the detectors over a stream of texts: language identification first, then every
+detector, in batches, across processes. A detector that fails on a batch becomes an error
+record in the run's report; the run goes on. Every run yields a manifest: tool, detector and
+artefact versions with hashes, inputs' SHA-256 and UTC times.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import platform
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from amparo import __version__
+from amparo.detect import language
+from amparo.detect.base import Detector, DetectorContext, Finding, TextItem
+from amparo.detect.registry import DETECTORS
+
+BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class RunError:
+    detector: str
+    first_id: str
+    error: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"detector": self.detector, "first_id": self.first_id, "error": self.error}
+
+
+@dataclass
+class BatchResult:
+    findings: list[Finding]
+    languages: dict[str, str | None]
+    errors: list[RunError]
+
+
+@dataclass
+class RunReport:
+    started_at: datetime
+    messages: int = 0
+    findings: int = 0
+    errors: list[RunError] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+class _Worker:
+    """The detectors of one process, loaded once."""
+
+    def __init__(self, classes: Sequence[type[Detector]], context: DetectorContext) -> None:
+        self.language = language.LanguageIdentifier()
+        self.language.load()
+        self.detectors: list[Detector] = []
+        self.load_errors: list[RunError] = []
+        for cls in classes:
+            det = cls()
+            try:
+                det.load(context)
+            except Exception as exc:  # noqa: BLE001 - a broken detector must not stop the run
+                self.load_errors.append(RunError(cls.name, "",
+                                                 f"load failed: {_describe(exc)}"))
+                continue
+            self.detectors.append(det)
+
+    def run(self, batch: Sequence[TextItem]) -> BatchResult:
+        errors = list(self.load_errors)
+        self.load_errors = []  # report load failures once per worker
+        try:
+            langs = self.language.identify([t.text for t in batch])
+        except Exception as exc:  # noqa: BLE001
+            errors.append(RunError("language", batch[0].id, _describe(exc)))
+            langs = [t.language for t in batch]
+        items = [replace(t, language=t.language or lang) for t, lang in zip(batch, langs,
+                                                                           strict=True)]
+        findings: list[Finding] = []
+        for det in self.detectors:
+            try:
+                findings.extend(det.detect(items))
+            except Exception as exc:  # noqa: BLE001 - recorded; the other detectors go on
+                errors.append(RunError(det.name, batch[0].id, _describe(exc)))
+        return BatchResult(findings, {t.id: t.language for t in items}, errors)
+
+
+def _describe(exc: BaseException) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" ({Path(frame.filename).name}:{frame.lineno})" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+_worker: _Worker | None = None
+
+
+def _init_worker(classes: Sequence[type[Detector]], context: DetectorContext) -> None:
+    global _worker
+    _worker = _Worker(classes, context)
+
+
+def _run_in_worker(batch: Sequence[TextItem]) -> BatchResult:
+    assert _worker is not None
+    return _worker.run(batch)
+
+
+def _batches(items: Iterable[TextItem], size: int) -> Iterator[list[TextItem]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def detector_names(selected: Sequence[str] | None = None) -> list[str]:
+    names = list(selected) if selected else list(DETECTORS)
+    unknown = [n for n in names if n not in DETECTORS]
+    if unknown:
+        raise ValueError(f"unknown detector(s): {', '.join(unknown)}; "
+                         f"known: {', '.join(DETECTORS)}")
+    return names
+
+
+def manifest(names: Sequence[str], context: DetectorContext,
+             inputs: dict[str, str]) -> dict[str, Any]:
+    """What produced a run's findings, for the record (STYLE.md, rule 8)."""
+    detectors = []
+    for name in names:
+        det = DETECTORS[name]()
+        try:
+            det.load(context)
+            artefacts = det.artefacts()
+        except Exception as exc:  # noqa: BLE001
+            artefacts = {"error": _describe(exc)}
+        detectors.append({"name": name, "version": det.version, "artefacts": artefacts})
+    return {
+        "tool": "amparo",
+        "tool_version": __version__,
+        "python": platform.python_version(),
+        "language_identifier": {"version": language.VERSION,
+                                "languages": sorted(language.LANGUAGES)},
+        "detectors": detectors,
+        "inputs": inputs,
+    }
+
+
+def run(
+    items: Iterable[TextItem],
+    *,
+    names: Sequence[str] | None = None,
+    context: DetectorContext | None = None,
+    workers: int | None = None,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[BatchResult, int], None],
+) -> RunReport:
+    """Analyse `items`; `on_batch(result, batch_len)` receives results as they come, in
+    input order, so callers can store or print them while memory stays flat."""
+    names = detector_names(names)
+    context = context or DetectorContext()
+    workers = workers or min(os.cpu_count() or 1, 4)
+    report = RunReport(started_at=datetime.now(UTC))
+
+    def take(result: BatchResult, n: int) -> None:
+        report.messages += n
+        report.findings += len(result.findings)
+        report.errors.extend(result.errors)
+        on_batch(result, n)
+
+    classes = [DETECTORS[n] for n in names]
+    if workers == 1:
+        worker = _Worker(classes, context)
+        for batch in _batches(items, batch_size):
+            take(worker.run(batch), len(batch))
+        return report
+    # "spawn", not fork: the language identifier and the models run thread pools that a
+    # forked child would inherit in a locked state.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(classes, context)) as pool:
+        pending: list[tuple[Future[BatchResult], int]] = []
+        for batch in _batches(items, batch_size):
+            pending.append((pool.submit(_run_in_worker, batch), len(batch)))
+            if len(pending) >= 2 * workers:  # bounded look-ahead keeps memory flat
+                fut, n = pending.pop(0)
+                take(fut.result(), n)
+        for fut, n in pending:
+            take(fut.result(), n)
+    return report
