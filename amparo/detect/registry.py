@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from amparo.detect.abuse import AbuseDetector
 from amparo.detect.base import Detector
 from amparo.detect.doxing import DoxingDetector
 from amparo.detect.links import LinksDetector
 
 DEFAULT_SET: tuple[type[Detector], ...] = (
+    AbuseDetector,
     DoxingDetector,
     LinksDetector,
 )
