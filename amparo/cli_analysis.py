@@ -20,8 +20,11 @@ from amparo.detect.base import LABELS, DetectorContext, Finding, Severity, TextI
 from amparo.detect.registry import DETECTORS
 from amparo.store import defenders
 from amparo.store.analysis import analyze_defender, list_findings
+from amparo.store.indicators import import_indicators, list_indicator_collections
 
 findings_app = typer.Typer(no_args_is_help=True, help="Findings of the detectors.")
+iocs_app = typer.Typer(no_args_is_help=True,
+                       help="Spyware and phishing indicator collections (STIX 2, MISP, CSV).")
 
 Detectors = Annotated[list[str] | None, typer.Option(
     "--detector", "-d", help="Run only this detector; repeat for several.")]
@@ -169,7 +172,43 @@ def detectors() -> None:
     out.print(f"Labels: {len(LABELS)} (see docs/labels.md)")
 
 
+@iocs_app.command("import")
+def iocs_import(
+    paths: Annotated[list[Path], typer.Argument(help="STIX 2 bundles, MISP JSON, CSV or lists.")],
+    name: Annotated[str | None, typer.Option(
+        help="Collection name (default: the file name); one file only.")] = None,
+    publisher: Annotated[str, typer.Option(help="Who published it, e.g. 'Amnesty Tech'.")]
+    = "",
+    strict: Annotated[bool, typer.Option(help="Refuse a file with any malformed value.")]
+    = False,
+) -> None:
+    """Add indicator collections to the workspace; `analyze` matches links against them."""
+    if name and len(paths) > 1:
+        fail("--name needs exactly one file")
+    with workspace() as ws, friendly_errors():
+        for path in paths:
+            info = import_indicators(ws, path, name=name, publisher=publisher, strict=strict)
+            counts = ", ".join(f"{n} {k}s" for k, n in info["counts"].items() if n)
+            out.print(f"{path.name}: collection '{info['name']}' with {counts}.")
+            for skipped in info["skipped"][:10]:
+                err.print(f"[yellow]skipped[/] {skipped}", highlight=False)
+
+
+@iocs_app.command("list")
+def iocs_list() -> None:
+    """The indicator collections in the workspace (the bundled snapshot is always used too)."""
+    with workspace() as ws, friendly_errors():
+        rows = list_indicator_collections(ws)
+    table = Table("collection", "origin", "domains", "urls", "ips", "emails")
+    for r in rows:
+        c = r["counts"]
+        table.add_row(r["name"], r["origin"], *(str(c.get(k, 0)) for k in
+                                                ("domain", "url", "ip", "email")))
+    out.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(analyze)
     app.command()(detectors)
     app.add_typer(findings_app, name="findings")
+    app.add_typer(iocs_app, name="iocs")
