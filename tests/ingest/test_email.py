@@ -11,12 +11,8 @@ import pytest
 
 from amparo.domain import ParsedMessage, Platform
 from amparo.ingest import ImportRejected
-from amparo.ingest.email import (
-    EmailImporter,
-    _fast_read,
-    _split_simple,
-    iter_mbox,
-)
+from amparo.ingest.email import EmailImporter, iter_mbox
+from amparo.ingest.email.fastpath import _fast_read, _split_simple
 from amparo.ingest.htmltext import html_to_text
 from amparo.ingest.sources import open_source
 from tests.ingest.helpers import FIXTURES, parse
