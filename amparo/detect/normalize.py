@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Letters from other scripts that look like Latin ones (the usual homograph suspects).
@@ -21,27 +22,35 @@ _HOMOGLYPHS = str.maketrans({
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a",
          "$": "s", "€": "e", "!": "i", "|": "l", "9": "g"}
 _LEET_TOKEN = re.compile(r"[^\W_]*[0-9@$€!|][\w@$€!|]*")
+# Cheap test for a leet character touching a letter ("m4t4r", "k!ll"); "@user" alone is not.
+_LEET_NEAR_LETTER = re.compile(r"[^\W\d_][0-9@$€!|]|[0-9$€!|][^\W\d_]")
 _SPACED = re.compile(r"(?<![^\W_])(?:[^\W_][ .\-_*·]){2,}[^\W_](?![^\W_])")
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
 
-_char_cache: dict[str, str] = {}
-
-
 def _fold_char(c: str) -> str:
-    folded = _char_cache.get(c)
-    if folded is None:
-        decomposed = unicodedata.normalize("NFKD", c)
-        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-        folded = folded.casefold().translate(_HOMOGLYPHS)
-        if len(_char_cache) < 20_000:
-            _char_cache[c] = folded
-    return folded
+    decomposed = unicodedata.normalize("NFKD", c)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return folded.casefold().translate(_HOMOGLYPHS)
+
+
+class _FoldTable(dict[int, str]):
+    """A `str.translate` table filled on demand: translation runs at C speed and each
+    distinct character is folded in Python only once."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < 50_000:
+            self[code] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
 
 
 @dataclass(frozen=True, slots=True)
 class Folded:
     text: str
-    index: tuple[int, ...]  # original position of each folded character
+    index: Sequence[int]  # original position of each folded character
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of folded text[start:end]."""
@@ -67,8 +76,8 @@ def _unleet(token: str) -> str:
 
 
 def _drop(
-    text: str, index: list[int], matches: list[tuple[int, int, str]]
-) -> tuple[str, list[int]]:
+    text: str, index: Sequence[int], matches: list[tuple[int, int, str]]
+) -> tuple[str, Sequence[int]]:
     """Replace each (start, end) by `keep` characters taken from inside the range."""
     if not matches:
         return text, index
@@ -91,23 +100,29 @@ def _drop(
 
 
 def fold(text: str) -> Folded:
+    index: Sequence[int]
     if text.isascii():
         s = text.lower()
-        index = list(range(len(text)))
+        index = range(len(text))
     else:
-        parts: list[str] = []
-        index = []
-        for i, c in enumerate(text):
-            f = _fold_char(c)
-            if f:
-                parts.append(f)
-                index.extend([i] * len(f))
-        s = "".join(parts)
+        s = text.translate(_TABLE)
+        if len(s) == len(text):  # every character folded to one: positions are unchanged
+            index = range(len(text))
+        else:
+            parts: list[str] = []
+            positions: list[int] = []
+            for i, c in enumerate(text):
+                f = _TABLE[ord(c)]
+                if f:
+                    parts.append(f)
+                    positions.extend([i] * len(f))
+            s = "".join(parts)
+            index = positions
     spaced = [(m.start(), m.end(), m.group()[::2]) for m in _SPACED.finditer(s)
               if sum(ch.isalpha() for ch in m.group()) >= 2]
     s, index = _drop(s, index, spaced)
-    if _LEET_TOKEN.search(s):
+    if _LEET_NEAR_LETTER.search(s):
         s = _LEET_TOKEN.sub(lambda m: _unleet(m.group()), s)  # 1:1, the index is unchanged
     repeats = [(m.start(), m.end(), m.group(1)) for m in _REPEAT.finditer(s)]
     s, index = _drop(s, index, repeats)
-    return Folded(s, tuple(index))
+    return Folded(s, index)
