@@ -1,0 +1,62 @@
+"""`amparo analyze`, `findings list` and `iocs import` end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from amparo.cli import app
+from tests.test_cli import amparo, cli_env  # noqa: F401 - the fixture is used by name
+
+runner = CliRunner()
+
+
+def test_analyze_stdin_without_workspace(tmp_path: Path, monkeypatch: object) -> None:
+    lines = "\n".join(json.dumps(x) for x in [
+        {"id": "a", "text": "clica aqui hxxp://whatsapp-seguranca[.]net/verificar"},
+        {"id": "b", "text": "Bom dia, reunião às 15h"},
+    ]) + "\n"
+    manifest = tmp_path / "m.json"
+    result = runner.invoke(app, ["analyze", "-", "--json", "--workers", "1", "-d", "links",
+                                 "--manifest", str(manifest)], input=lines)
+    assert result.exit_code == 0, result.stderr
+    findings = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [(f["message_id"], f["label"]) for f in findings] == [("a", "link.lookalike")]
+    man = json.loads(manifest.read_text())
+    assert len(man["inputs"]["stdin"]) == 64 and man["messages"] == 2
+    assert man["detectors"][0]["name"] == "links"
+
+
+def test_analyze_rejects_bad_stdin(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["analyze", "-", "--workers", "1", "--manifest",
+                                 str(tmp_path / "m.json")], input='{"id": 1}\n')
+    assert result.exit_code == 2
+    assert "<stdin>, line 1" in result.stderr
+
+
+def test_analyze_defender_and_list_findings(cli_env: Path, tmp_path: Path) -> None:  # noqa: F811
+    amparo("init", "--insecure-demo-key")
+    amparo("defender", "add", "D", "--country", "BR")
+    amparo("defender", "watch", "D", "phone", "(91) 98765-4321")
+    feed = tmp_path / "campaign.txt"
+    feed.write_text("evil-campaign-domain.com\nanother-bad.org\n", encoding="utf-8")
+    out = amparo("iocs", "import", str(feed), "--name", "test campaign", "--publisher", "Lab")
+    assert "collection 'test campaign'" in out and "2 domains" in out
+    assert "test campaign" in amparo("iocs", "list")
+    data = tmp_path / "m.jsonl"
+    data.write_text(
+        json.dumps({"id": "1", "text": "liga pra ela: 91 98765 4321"}) + "\n"
+        + json.dumps({"id": "2", "text": "baixa aqui http://evil-campaign-domain.com/app"})
+        + "\n", encoding="utf-8")
+    amparo("import", str(data), "--defender", "D")
+    amparo("analyze", "--defender", "D", "--workers", "1", "-d", "links", "-d", "doxing")
+    found = [json.loads(x) for x in amparo("findings", "list", "--json").splitlines()]
+    labels = {f["label"]: f for f in found}
+    assert labels["doxing.watchlist"]["severity"] == "critical"
+    assert "test campaign" in labels["link.ioc"]["explanation"]
+    only = amparo("findings", "list", "--label", "link", "--json").splitlines()
+    assert {json.loads(x)["label"] for x in only} == {"link.ioc"}
+    log = [json.loads(x)["action"] for x in amparo("custody", "list", "--json").splitlines()]
+    assert "indicators.import" in log
