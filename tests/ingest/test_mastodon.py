@@ -405,6 +405,6 @@ def test_own_fixtures_not_taken_by_twitter(name: str) -> None:
     ],
 )
 def test_visibility_from_addressing(to: list[str], cc: list[str], expected: str) -> None:
-    from amparo.ingest.mastodon import _visibility
+    from amparo.ingest.mastodon.archive import _visibility
 
     assert _visibility({"to": to, "cc": cc}, ME) == expected
