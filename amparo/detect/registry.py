@@ -6,11 +6,13 @@ from amparo.detect.abuse import AbuseDetector
 from amparo.detect.base import Detector
 from amparo.detect.doxing import DoxingDetector
 from amparo.detect.links import LinksDetector
+from amparo.detect.threats import ThreatDetector
 
 DEFAULT_SET: tuple[type[Detector], ...] = (
     AbuseDetector,
     DoxingDetector,
     LinksDetector,
+    ThreatDetector,
 )
 
 DETECTORS: dict[str, type[Detector]] = {cls.name: cls for cls in DEFAULT_SET}
