@@ -636,7 +636,7 @@ SAFE_TEXT = st.text(
     author=st.sampled_from(["Ana Souza", "+55 11 91234-5678", "Marisol Quispe", "Tom"]),
 )
 def test_message_text_round_trips(lines: list[str], ios: bool, author: str) -> None:
-    from amparo.ingest.whatsapp import _DELETED, _EDITED, _HEADER, _MEDIA, _MEDIA_TAILS
+    from amparo.ingest.whatsapp.patterns import _DELETED, _EDITED, _HEADER, _MEDIA, _MEDIA_TAILS
 
     first = lines[0]
     assume(not (first.endswith(_MEDIA_TAILS) and _MEDIA.fullmatch(first)))
