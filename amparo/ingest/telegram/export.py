@@ -1,22 +1,10 @@
-"""Telegram Desktop "machine-readable JSON" exports (`result.json`).
-
-Two layouts share the message format:
-
-- a single chat (Chat > Export chat history): top-level `name`, `type`, `id`, `messages`;
-- the whole account (Settings > Advanced > Export Telegram data): `personal_information`,
-  `chats.list[*].messages` and `left_chats.list[*].messages`.
-
-The export comes as a bare `result.json` or as its folder (or a zip of it) with `photos/`,
-`files/`, `voice_messages/` ... next to it; media present there are linked to the message.
-"""
+"""Reading a Telegram export's chats and messages, and linking the media files beside it."""
 
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from amparo.domain import (
     Attachment,
@@ -27,90 +15,29 @@ from amparo.domain import (
     Platform,
     RecordError,
 )
-from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.jsonvalues import scalar_str
 from amparo.ingest.sources import Source
-from amparo.ingest.textio import head_text, load_json
-from amparo.ingest.timeparse import from_epoch, parse_iso
-
-CHAT_TYPES = frozenset({
-    "personal_chat", "bot_chat", "private_group", "private_supergroup", "public_supergroup",
-    "private_channel", "public_channel", "saved_messages", "replies",
-})
+from amparo.ingest.telegram.fields import (
+    _account,
+    _BadRecord,
+    _describe_service,
+    _join,
+    _parse_time,
+    _render_poll,
+    _render_text,
+    _timestamp,
+)
 
 # Placeholders Telegram writes instead of a path when a file was not exported.
 _NOT_INCLUDED = ("(File not included", "(File exceeds maximum size", "(File unavailable")
 
 _MEDIA_MIME = {"photo": "image/jpeg", "sticker": "image/webp"}
 
-_RE_UNIXTIME = re.compile(r'"(?:date|edited)_unixtime"\s*:\s*"\d+"')
-_RE_FROM_ID = re.compile(r'"(?:from|actor)_id"\s*:\s*"(?:user|channel|chat)\d+"')
-_RE_CHAT_TYPE = re.compile(r'"type"\s*:\s*"(' + "|".join(sorted(CHAT_TYPES)) + r')"')
-_RE_MSG_TYPE = re.compile(r'"type"\s*:\s*"(?:message|service)"')
-_RE_KEY = re.compile(r'"(messages|personal_information|chats|left_chats|about)"\s*:')
 
+class Export:
+    """One loaded `result.json`: a single chat or a whole account."""
 
-def _candidates(source: Source) -> list[str]:
-    """`result.json` members (at the top or up to two folders down); else a lone JSON file."""
-    members = source.members()
-    found = [
-        m for m in members
-        if posixpath.basename(m).lower() == "result.json" and m.count("/") <= 2
-    ]
-    if found:
-        return found
-    jsons = [m for m in members if m.lower().endswith(".json")]
-    return jsons if len(jsons) == 1 else []
-
-
-def _score_head(head: str) -> float:
-    text = head.lstrip()
-    if not text.startswith("{"):
-        return 0.0
-    keys = set(_RE_KEY.findall(text))
-    full = "personal_information" in keys and ("about" in keys or "chats" in keys)
-    markers = sum(
-        bool(rx.search(text)) for rx in (_RE_UNIXTIME, _RE_FROM_ID, _RE_CHAT_TYPE)
-    )
-    if full:
-        return 0.95
-    if "messages" in keys and markers >= 2:
-        return 0.95
-    if "messages" in keys and markers == 1 and _RE_MSG_TYPE.search(text):
-        return 0.9
-    if "chats" in keys and markers >= 1:
-        return 0.85
-    return 0.0
-
-
-class TelegramImporter(Importer):
-    name: ClassVar[str] = "telegram"
-    platform: ClassVar[Platform] = Platform.TELEGRAM
-    description: ClassVar[str] = (
-        "Telegram Desktop JSON export (result.json): one chat or the whole account"
-    )
-
-    @classmethod
-    def sniff(cls, source: Source) -> float:
-        best = 0.0
-        for member in _candidates(source)[:4]:
-            best = max(best, _score_head(head_text(source, member, 16384)))
-        return best
-
-    def parse(
-        self, source: Source, options: ImportOptions
-    ) -> Iterator[ParsedMessage | RecordError]:
-        candidates = _candidates(source)
-        if not candidates:
-            raise ImportRejected(source.name, "no result.json found in the Telegram export")
-        members = set(source.members())
-        for member in candidates:
-            data = load_json(source, member)
-            yield from _Export(source, member, data, members).messages()
-
-
-class _Export:
     def __init__(self, source: Source, member: str, data: Any, members: set[str]) -> None:
         self.label = source.label(member)
         self.member = member
@@ -291,134 +218,3 @@ class _Export:
         full = posixpath.normpath(posixpath.join(self.base, rel)) if self.base else rel
         member = full if full in self.members else None
         return Attachment(name=name, mime_type=mime, size=size_int, member=member)
-
-
-class _BadRecord(Exception):
-    pass
-
-
-
-def _join(a: str, b: str) -> str:
-    return f"{a}\n{b}" if a and b else a or b
-
-
-def _parse_time(value: Any, *, unix: bool) -> datetime:
-    if unix:
-        return from_epoch(str(value))
-    return parse_iso(str(value))
-
-
-def _timestamp(msg: dict[str, Any]) -> datetime:
-    """`date_unixtime` (an instant, UTC) when given; else `date`, local time without zone."""
-    raw_unix = msg.get("date_unixtime")
-    if raw_unix not in (None, ""):
-        try:
-            return from_epoch(str(raw_unix))
-        except (ValueError, OverflowError, OSError):
-            raise _BadRecord(f"unreadable date_unixtime {raw_unix!r}") from None
-    raw = msg.get("date")
-    if raw in (None, ""):
-        raise _BadRecord("no date")
-    try:
-        return parse_iso(str(raw))
-    except ValueError:
-        raise _BadRecord(f"unreadable date {raw!r}") from None
-
-
-def _account(name: Any, from_id: Any, extra: dict[str, Any]) -> ParsedAccount | None:
-    """Account key is `from_id` (`user123`); a deleted account keeps its id but loses its
-    name (`"from": null`); old exports without `from_id` only give the name."""
-    key = scalar_str(from_id)
-    display = scalar_str(name)
-    if key is None and display is None:
-        extra["author_deleted"] = True
-        return None
-    if display is None:
-        extra["author_deleted"] = True
-    return ParsedAccount(Platform.TELEGRAM, key or display or "", display_name=display)
-
-
-def _render_text(msg: dict[str, Any]) -> tuple[str, list[str], list[str]]:
-    """Plain text as the reader saw it, plus the links and mentions it carried."""
-    raw = msg.get("text")
-    if raw in (None, "", []) and isinstance(msg.get("text_entities"), list):
-        raw = msg["text_entities"]
-    if raw is None:
-        return "", [], []
-    if isinstance(raw, str):
-        return raw, [], []
-    if not isinstance(raw, list):
-        return str(raw), [], []
-    parts: list[str] = []
-    links: list[str] = []
-    mentions: list[str] = []
-    for part in raw:
-        if isinstance(part, str):
-            parts.append(part)
-            continue
-        if not isinstance(part, dict):
-            continue
-        piece = str(part.get("text") or "")
-        kind = part.get("type")
-        parts.append(piece)
-        if kind in ("link", "email") and piece:
-            links.append(piece)
-        elif kind == "text_link" and part.get("href"):
-            links.append(str(part["href"]))
-        elif kind == "mention" and piece:
-            mentions.append(piece)
-        elif kind == "mention_name":
-            uid = part.get("user_id")
-            mentions.append(f"user{uid}" if uid is not None else piece)
-    return "".join(parts), links, mentions
-
-
-def _render_poll(poll: dict[str, Any]) -> str:
-    lines = [f"Poll: {poll.get('question') or ''}".rstrip()]
-    for ans in poll.get("answers") or []:
-        if isinstance(ans, dict):
-            votes = ans.get("voters")
-            plural = "" if votes == 1 else "s"
-            suffix = f" ({votes} vote{plural})" if isinstance(votes, int) else ""
-            lines.append(f"- {ans.get('text') or ''}{suffix}")
-    return "\n".join(lines)
-
-
-_SERVICE_TEXT = {
-    "create_group": "created the group",
-    "create_channel": "created the channel",
-    "join_group_by_link": "joined the group by invite link",
-    "join_group_by_request": "joined the group after a request",
-    "invite_members": "invited",
-    "remove_members": "removed",
-    "pin_message": "pinned a message",
-    "phone_call": "phone call",
-    "group_call": "group call",
-    "edit_group_title": "changed the group name",
-    "edit_group_photo": "changed the group photo",
-    "delete_group_photo": "deleted the group photo",
-    "migrate_to_supergroup": "converted the group to a supergroup",
-    "migrate_from_group": "converted from a basic group",
-    "clear_history": "cleared the history",
-    "set_messages_ttl": "changed auto-delete",
-    "contact_sign_up": "joined Telegram",
-    "screenshot_taken": "took a screenshot",
-}
-
-
-def _describe_service(msg: dict[str, Any], action: str, text: str) -> str:
-    actor = scalar_str(msg.get("actor")) or "(deleted account)"
-    phrase = _SERVICE_TEXT.get(action, action.replace("_", " "))
-    words = [actor, phrase]
-    members = msg.get("members")
-    if isinstance(members, list) and members:
-        words.append(", ".join(str(m) if m is not None else "(deleted account)" for m in members))
-    if msg.get("title"):
-        words.append(f"«{msg['title']}»")
-    if msg.get("message_id") is not None:
-        words.append(f"#{msg['message_id']}")
-    if isinstance(msg.get("duration_seconds"), int):
-        words.append(f"({msg['duration_seconds']} s)")
-    if msg.get("discard_reason"):
-        words.append(f"[{msg['discard_reason']}]")
-    return _join(" ".join(words), text)
