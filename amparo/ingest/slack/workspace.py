@@ -1,22 +1,14 @@
-"""Slack workspace export (zip or folder): `users.json`, `channels.json` (and `groups.json`,
-`dms.json`, `mpims.json` in exports that include private conversations), and one folder per
-conversation holding one `YYYY-MM-DD.json` list of messages per day.
-
-Slack's markup (`<@U123>`, `<#C123|name>`, `<https://x|label>`, `<!here>`, `&lt;`) is turned
-into readable text; the original is kept in `extra["raw_text"]`. Standard exports carry file
-metadata and private URLs but not the files, so attachments are marked omitted unless a copy
-(slackdump's `__uploads/<id>/<name>` or `attachments/<id>-<name>`) is in the source.
-"""
+"""One Slack workspace: its users and conversations, and reading day files of messages with
+Slack's markup made readable."""
 
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from amparo.domain import (
     Attachment,
@@ -27,20 +19,14 @@ from amparo.domain import (
     Platform,
     RecordError,
 )
-from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.jsonvalues import as_dict, scalar_str
+from amparo.ingest.slack.layout import (
+    _CONVERSATION_FILES,
+)
 from amparo.ingest.sources import Source
-from amparo.ingest.textio import head_text, load_json
+from amparo.ingest.textio import load_json
 from amparo.ingest.timeparse import from_epoch
-
-META_FILES = ("channels.json", "groups.json", "dms.json", "mpims.json", "users.json")
-_CONVERSATION_FILES = {
-    "channels.json": "channel",
-    "groups.json": "private_channel",
-    "mpims.json": "group_dm",
-    "dms.json": "dm",
-}
 
 # Subtypes that are platform events, not something a person wrote.
 SYSTEM_SUBTYPES = frozenset({
@@ -53,100 +39,7 @@ SYSTEM_SUBTYPES = frozenset({
     "channel_canvas_updated",
 })
 
-_RE_DAY = re.compile(r"^(?:(?P<prefix>.+)/)?(?P<conv>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
-_RE_TS = re.compile(r'"ts"\s*:\s*"\d{9,11}\.\d{6}"')
 _RE_MARKUP = re.compile(r"<([^<>\n]*)>")
-
-
-def _split_root(member: str) -> tuple[str, str]:
-    """(folder, file name) of a member."""
-    return posixpath.dirname(member), posixpath.basename(member)
-
-
-def _roots(source: Source) -> dict[str, set[str]]:
-    """Export roots (the folder holding channels.json & co) to the metadata files there."""
-    roots: dict[str, set[str]] = {}
-    for m in source.members():
-        folder, fname = _split_root(m)
-        if fname in META_FILES and "/" not in folder:
-            roots.setdefault(folder, set()).add(fname)
-    return roots
-
-
-def _day_files(source: Source) -> list[tuple[str, str, str]]:
-    """(member, root, conversation folder) of every day file."""
-    out = []
-    for m in source.members():
-        match = _RE_DAY.match(m)
-        if match and not (match["conv"].startswith("__") or "__uploads" in m):
-            out.append((m, match["prefix"] or "", match["conv"]))
-    return out
-
-
-def _looks_like_day(head: str) -> bool:
-    text = head.lstrip()
-    if not text.startswith("["):
-        return False
-    body = text[1:].lstrip()
-    if body.startswith("]"):
-        return True
-    return bool(_RE_TS.search(text)) and '"type"' in text
-
-
-def _looks_like_meta(head: str, fname: str) -> bool:
-    text = head.lstrip()
-    if not text.startswith("["):
-        return False
-    body = text[1:].lstrip()
-    if body.startswith("]"):
-        return True
-    if fname == "users.json":
-        return bool(re.search(r'"id"\s*:\s*"[UW][A-Z0-9]+"', text)) and (
-            '"real_name"' in text or '"profile"' in text or '"team_id"' in text
-        )
-    return bool(re.search(r'"id"\s*:\s*"[CGD][A-Z0-9]+"', text)) and '"created"' in text
-
-
-class SlackImporter(Importer):
-    name: ClassVar[str] = "slack"
-    platform: ClassVar[Platform] = Platform.SLACK
-    description: ClassVar[str] = "Slack workspace export (zip or folder of daily JSON files)"
-
-    @classmethod
-    def sniff(cls, source: Source) -> float:
-        days = _day_files(source)
-        day_ok = any(_looks_like_day(head_text(source, m)) for m, _, _ in days[:3])
-        if days and not day_ok:
-            return 0.0
-        for root, names in _roots(source).items():
-            prefix = f"{root}/" if root else ""
-            metas = [n for n in META_FILES if n in names]
-            if not all(_looks_like_meta(head_text(source, prefix + n), n) for n in metas[:3]):
-                continue
-            if day_ok and names & set(_CONVERSATION_FILES):
-                return 0.95
-            if names >= {"users.json", "channels.json"}:
-                return 0.9  # a workspace export whose channels are all empty
-        return 0.8 if day_ok else 0.0
-
-    def parse(
-        self, source: Source, options: ImportOptions
-    ) -> Iterator[ParsedMessage | RecordError]:
-        days = _day_files(source)
-        roots = _roots(source)
-        if not days and not roots:
-            raise ImportRejected(
-                source.name, "not a Slack export: no users.json, channels.json or day files"
-            )
-        workspaces: dict[str, _Workspace] = {}
-        for root in sorted(roots):
-            workspaces[root] = _Workspace.load(source, root, roots[root])
-        members = set(source.members())
-        for member, root, conv in days:
-            ws = workspaces.get(root)
-            if ws is None:
-                ws = workspaces[root] = _Workspace()
-            yield from ws.day(source, member, conv, members)
 
 
 @dataclass
@@ -408,5 +301,3 @@ def _user_display(user: dict[str, Any]) -> str | None:
         scalar_str(profile.get("display_name")) or scalar_str(profile.get("real_name"))
         or scalar_str(user.get("real_name")) or scalar_str(user.get("name"))
     )
-
-
