@@ -1,4 +1,6 @@
-"""Importers: read exports and feeds into `ParsedMessage`s. One module per source format."""
+"""Importers: read exports and feeds into `ParsedMessage`s. One module, or a package of small
+modules, per source format; helpers shared between formats (`htmltext`, `jsonvalues`,
+`textio`, `timeparse`) sit beside them."""
 
 from __future__ import annotations
 
