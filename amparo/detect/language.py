@@ -58,8 +58,10 @@ class LanguageIdentifier:
                 result[i] = "ar"
             else:
                 todo.append(i)
-        if todo:
-            found = self._detector.detect_languages_in_parallel_of([cleaned[i] for i in todo])
-            for i, lang in zip(todo, found, strict=True):
-                result[i] = _CODES.get(lang) if lang is not None else None
+        # One text at a time: lingua's parallel API starts a thread per core in every worker
+        # process, and the pipeline already runs one process per core.
+        detect = self._detector.detect_language_of
+        for i in todo:
+            lang = detect(cleaned[i])
+            result[i] = _CODES.get(lang) if lang is not None else None
         return result
