@@ -62,3 +62,10 @@ def test_every_label_is_documented() -> None:
     text = (DOCS / "labels.md").read_text()
     assert all(f"`{label}`" in text for label in LABELS), [
         label for label in LABELS if f"`{label}`" not in text]
+
+
+def test_every_detector_is_documented() -> None:
+    from amparo.detect.registry import DETECTORS
+
+    text = (DOCS / "detectors.md").read_text()
+    assert all(f"(`{name}`)" in text for name in DETECTORS)
