@@ -27,6 +27,9 @@ def test_demo_runs_twice_and_stays_intact(tmp_path: Path) -> None:
     run_demo(settings, console)
     first = console.export_text()
     assert "intact" in first and "PROBLEMS" not in first
+    # The dangerous messages described in the demo data's README are found.
+    for label in ("threat.family", "threat.violence", "doxing.watchlist", "link.lookalike"):
+        assert label in first, label
     run_demo(settings, console)
     second = console.export_text(clear=True)
     assert second.count("already imported") == len(demo_inputs())

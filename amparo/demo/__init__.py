@@ -12,9 +12,11 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from amparo.config import Settings
+from amparo.detect.base import Severity
 from amparo.store import defenders, keys
+from amparo.store.analysis import analyze_defender, list_findings
 from amparo.store.importing import import_paths
-from amparo.store.tables import Account, Message
+from amparo.store.tables import Account, FindingRow, Message
 from amparo.store.verify import verify_workspace
 from amparo.store.workspace import Workspace, WorkspaceError
 
@@ -76,6 +78,7 @@ def run_demo(settings: Settings, console: Console, *, reset: bool = False) -> No
                           "already imported" if f.already_imported else str(f.new_messages))
         console.print(table)
         _summarise(ws, defender_id, console)
+        _analyse(ws, defender_id, console)
         result = verify_workspace(ws)
         status = "[green]intact[/]" if result.ok else "[red]PROBLEMS[/]"
         console.print(f"Evidence vault and custody log: {status} ({result.blobs_checked} "
@@ -86,6 +89,29 @@ def run_demo(settings: Settings, console: Console, *, reset: bool = False) -> No
                       f"--defender {defender_id}")
     finally:
         ws.close()
+
+
+def _analyse(ws: Workspace, defender_id: int, console: Console) -> None:
+    """Run every detector and show what a caseworker should look at first."""
+    run = analyze_defender(ws, defender_id)
+    with ws.session() as s:
+        top = list_findings(s, defender_id=defender_id, min_severity=Severity.HIGH, limit=15)
+        counts = s.execute(
+            select(FindingRow.label, func.max(FindingRow.severity), func.count()).join(Message)
+            .where(Message.defender_id == defender_id).group_by(FindingRow.label)
+            .order_by(func.max(FindingRow.severity).desc(), FindingRow.label)
+        ).all()
+    console.print(f"Analysis run {run.id}: {run.messages} messages, {run.findings} findings.")
+    labels = Table("label", "findings", "most severe", title="Findings by label")
+    for label, severity, n in counts:
+        labels.add_row(label, str(n), str(Severity(severity)))
+    console.print(labels)
+    table = Table("message", "severity", "label", "text", "why", title="Most severe findings")
+    for f in top:
+        text = f["text"].replace("\n", " ")
+        table.add_row(str(f["message_id"]), f["severity"], f["label"],
+                      text[:50] + ("…" if len(text) > 50 else ""), f["explanation"][:90])
+    console.print(table)
 
 
 def _summarise(ws: Workspace, defender_id: int, console: Console) -> None:

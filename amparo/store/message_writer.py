@@ -13,11 +13,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Insert, Table, select
+from sqlalchemy import Insert, Table
 from sqlalchemy.orm import Session
 
-from amparo.domain import MessageKind, ParsedAccount, ParsedMessage
-from amparo.store.tables import Account, Conversation, Message
+from amparo.domain import MessageKind, ParsedMessage
+from amparo.store.identities import Accounts, Conversations
+from amparo.store.tables import Message
 
 BATCH = 5000
 
@@ -56,9 +57,8 @@ class MessageWriter:
         self.system_messages = 0
         self.per_item: dict[int, int] = {}
         self._rows: list[dict[str, Any]] = []
-        self._accounts: dict[tuple[str, str], int] = {}
-        self._names: dict[int, set[str]] = {}
-        self._conversations: dict[tuple[str, str], int] = {}
+        self._accounts = Accounts(session)
+        self._conversations = Conversations(session, defender_id)
         self._insert = insert_ignoring_duplicates(session)
         self._last_naive: datetime | None = None
         self._last_resolved: tuple[datetime, int | None] = (datetime.min.replace(tzinfo=UTC), None)
@@ -66,51 +66,6 @@ class MessageWriter:
         self._occurrences: dict[str, int] = {}
 
     # -- lookups -----------------------------------------------------------------------------
-
-    def account_id(self, acc: ParsedAccount) -> int:
-        cache_key = (acc.platform.value, acc.key)
-        acc_id = self._accounts.get(cache_key)
-        if acc_id is None:
-            row = self.session.execute(
-                select(Account).where(Account.platform == cache_key[0], Account.key == acc.key)
-            ).scalar_one_or_none()
-            if row is None:
-                row = Account(platform=cache_key[0], key=acc.key, handle=acc.handle,
-                              display_names="[]")
-                self.session.add(row)
-                self.session.flush()
-            acc_id = row.id
-            self._accounts[cache_key] = acc_id
-            self._names[acc_id] = set(json.loads(row.display_names))
-        names = self._names[acc_id]
-        if acc.display_name and acc.display_name not in names:
-            names.add(acc.display_name)
-            account = self.session.get(Account, acc_id)
-            assert account is not None
-            account.display_names = json.dumps(sorted(names), ensure_ascii=False)
-        return acc_id
-
-    def conversation_id(self, msg: ParsedMessage) -> int | None:
-        if msg.conversation_key is None:
-            return None
-        cache_key = (msg.platform.value, msg.conversation_key)
-        conv_id = self._conversations.get(cache_key)
-        if conv_id is None:
-            row = self.session.execute(
-                select(Conversation).where(
-                    Conversation.defender_id == self.defender_id,
-                    Conversation.platform == cache_key[0],
-                    Conversation.key == msg.conversation_key,
-                )
-            ).scalar_one_or_none()
-            if row is None:
-                row = Conversation(defender_id=self.defender_id, platform=cache_key[0],
-                                   key=msg.conversation_key, title=msg.conversation_title)
-                self.session.add(row)
-                self.session.flush()
-            conv_id = row.id
-            self._conversations[cache_key] = conv_id
-        return conv_id
 
     def resolve_time(self, ts: datetime) -> tuple[datetime, int | None, bool]:
         """(UTC instant, original offset in minutes or None, whether the zone was assumed)."""
@@ -150,19 +105,22 @@ class MessageWriter:
     # -- writing -----------------------------------------------------------------------------
 
     def add(self, msg: ParsedMessage, evidence_item_id: int) -> None:
-        author_id = self.account_id(msg.author) if msg.author is not None else None
+        author = self._accounts.want(msg.author) if msg.author is not None else None
+        conversation = (self._conversations.want(msg.platform.value, msg.conversation_key,
+                                                 msg.conversation_title)
+                        if msg.conversation_key is not None else None)
         if msg.timestamp is None:
             ts_utc, offset, assumed = None, None, False
             ts_iso = ""
         else:
             ts_utc, offset, assumed = self.resolve_time(msg.timestamp)
             ts_iso = ts_utc.isoformat()
-        recipients = [self.account_id(r) for r in msg.recipients]
+        recipients = [self._accounts.want(r) for r in msg.recipients]
         self._rows.append({
             "defender_id": self.defender_id,
             "evidence_item_id": evidence_item_id,
-            "conversation_id": self.conversation_id(msg),
-            "author_id": author_id,
+            "conversation_id": conversation,  # keys until flush() resolves them to ids
+            "author_id": author,
             "platform": msg.platform.value,
             "kind": msg.kind.value,
             "source_id": msg.source_id,
@@ -173,7 +131,7 @@ class MessageWriter:
             "language": None,
             "reply_to": msg.reply_to,
             "forwarded_from": msg.forwarded_from,
-            "recipients": json.dumps(recipients) if recipients else None,
+            "recipients": recipients or None,
             "attachments": _json([a.to_dict() for a in msg.attachments]),
             "locator": json.dumps(msg.locator.to_dict(), ensure_ascii=False),
             "extra": _json(msg.extra),
@@ -192,6 +150,16 @@ class MessageWriter:
     def flush(self) -> None:
         if not self._rows:
             return
+        self._accounts.resolve()
+        self._conversations.resolve()
+        accounts, conversations = self._accounts.ids, self._conversations.ids
+        for row in self._rows:
+            if row["author_id"] is not None:
+                row["author_id"] = accounts[row["author_id"]]
+            if row["conversation_id"] is not None:
+                row["conversation_id"] = conversations[row["conversation_id"]]
+            if row["recipients"] is not None:
+                row["recipients"] = json.dumps([accounts[k] for k in row["recipients"]])
         self.session.execute(self._insert, self._rows)
         done = len(self._rows)
         self._rows = []

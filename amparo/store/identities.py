@@ -1,0 +1,119 @@
+"""Accounts and conversations met during an import, resolved to row ids in bulk: one query
+per batch instead of one per new sender or thread (an mbox has a thread per e-mail)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from amparo.domain import ParsedAccount
+from amparo.store.tables import Account, Conversation
+
+CHUNK = 500
+Key = tuple[str, str]  # (platform, platform key)
+
+
+def _chunks(keys: list[str]) -> Iterable[list[str]]:
+    for i in range(0, len(keys), CHUNK):
+        yield keys[i : i + CHUNK]
+
+
+class Accounts:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.ids: dict[Key, int] = {}
+        self.names: dict[int, set[str]] = {}
+        self._pending: dict[Key, ParsedAccount] = {}
+        self._pending_names: dict[Key, set[str]] = defaultdict(set)
+        self._changed: set[int] = set()
+
+    def want(self, acc: ParsedAccount) -> Key:
+        key = (acc.platform.value, acc.key)
+        acc_id = self.ids.get(key)
+        if acc_id is None:
+            self._pending.setdefault(key, acc)
+            if acc.display_name:
+                self._pending_names[key].add(acc.display_name)
+        elif acc.display_name and acc.display_name not in self.names[acc_id]:
+            self.names[acc_id].add(acc.display_name)
+            self._changed.add(acc_id)
+        return key
+
+    def resolve(self) -> None:
+        by_platform: dict[str, list[str]] = defaultdict(list)
+        for platform, key in self._pending:
+            by_platform[platform].append(key)
+        for platform, keys in by_platform.items():
+            for chunk in _chunks(keys):
+                rows = self.session.execute(
+                    select(Account.id, Account.key, Account.display_names)
+                    .where(Account.platform == platform, Account.key.in_(chunk))
+                ).all()
+                for acc_id, key, names in rows:
+                    self.ids[(platform, key)] = acc_id
+                    known = set(json.loads(names))
+                    new = self._pending_names.get((platform, key), set()) - known
+                    self.names[acc_id] = known | new
+                    if new:
+                        self._changed.add(acc_id)
+        missing = [k for k in self._pending if k not in self.ids]
+        if missing:
+            created = self.session.execute(
+                insert(Account).returning(Account.id, Account.platform, Account.key),
+                [{"platform": p, "key": k, "handle": self._pending[(p, k)].handle,
+                  "display_names": json.dumps(sorted(self._pending_names.get((p, k), ())),
+                                              ensure_ascii=False)}
+                 for p, k in missing],
+            ).all()
+            for acc_id, platform, key in created:
+                self.ids[(platform, key)] = acc_id
+                self.names[acc_id] = set(self._pending_names.get((platform, key), ()))
+        for acc_id in self._changed:
+            self.session.execute(update(Account).where(Account.id == acc_id).values(
+                display_names=json.dumps(sorted(self.names[acc_id]), ensure_ascii=False)))
+        self._pending.clear()
+        self._pending_names.clear()
+        self._changed.clear()
+
+
+class Conversations:
+    def __init__(self, session: Session, defender_id: int) -> None:
+        self.session = session
+        self.defender_id = defender_id
+        self.ids: dict[Key, int] = {}
+        self._pending: dict[Key, str | None] = {}
+
+    def want(self, platform: str, key: str, title: str | None) -> Key:
+        k = (platform, key)
+        if k not in self.ids:
+            self._pending.setdefault(k, title)
+        return k
+
+    def resolve(self) -> None:
+        by_platform: dict[str, list[str]] = defaultdict(list)
+        for platform, key in self._pending:
+            by_platform[platform].append(key)
+        for platform, keys in by_platform.items():
+            for chunk in _chunks(keys):
+                rows = self.session.execute(
+                    select(Conversation.id, Conversation.key).where(
+                        Conversation.defender_id == self.defender_id,
+                        Conversation.platform == platform, Conversation.key.in_(chunk))
+                ).all()
+                for conv_id, key in rows:
+                    self.ids[(platform, key)] = conv_id
+        missing = [k for k in self._pending if k not in self.ids]
+        if missing:
+            created = self.session.execute(
+                insert(Conversation).returning(Conversation.id, Conversation.platform,
+                                               Conversation.key),
+                [{"defender_id": self.defender_id, "platform": p, "key": k,
+                  "title": self._pending[(p, k)]} for p, k in missing],
+            ).all()
+            for conv_id, platform, key in created:
+                self.ids[(platform, key)] = conv_id
+        self._pending.clear()
