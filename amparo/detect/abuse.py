@@ -20,11 +20,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from amparo.detect.abuse_lexicon import Cues, Hit, Lexicon
-from amparo.detect.abuse_model import LinearModel
 from amparo.detect.base import Detector, DetectorContext, Finding, Severity, Span, TextItem
 from amparo.detect.normalize import Folded, fold
+
+if TYPE_CHECKING:
+    from amparo.detect.abuse_model import LinearModel
 
 _HERE = Path(__file__).parent
 MODEL_PATH = _HERE / "models" / "abuse.joblib"
@@ -61,6 +64,10 @@ class AbuseDetector(Detector):
     def load(self, context: DetectorContext) -> None:
         if self._model is not None:
             return
+        # Imported here: NumPy/SciPy/scikit-learn cost half a second, and every CLI command
+        # would pay it if the registry imported them.
+        from amparo.detect.abuse_model import LinearModel
+
         self._model = LinearModel.load(self._model_path)
         self._lexicon = Lexicon(self._lexicon_path)
         self._hashes = {p.name: _sha256(p) for p in (self._model_path, self._lexicon_path)}
