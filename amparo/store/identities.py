@@ -5,21 +5,28 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from amparo.domain import ParsedAccount
+from amparo.store.dialect import insert_ignoring_conflicts
 from amparo.store.tables import Account, Conversation
 
 CHUNK = 500
 Key = tuple[str, str]  # (platform, platform key)
 
 
-def _chunks(keys: list[str]) -> Iterable[list[str]]:
-    for i in range(0, len(keys), CHUNK):
-        yield keys[i : i + CHUNK]
+def _by_platform(keys: Iterable[Key]) -> Iterator[tuple[str, list[str]]]:
+    """(platform, up to CHUNK keys) groups for IN lookups."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for platform, key in keys:
+        grouped[platform].append(key)
+    for platform, all_keys in grouped.items():
+        for i in range(0, len(all_keys), CHUNK):
+            yield platform, all_keys[i : i + CHUNK]
+
 
 
 class Accounts:
@@ -44,11 +51,22 @@ class Accounts:
         return key
 
     def resolve(self) -> None:
-        by_platform: dict[str, list[str]] = defaultdict(list)
-        for platform, key in self._pending:
-            by_platform[platform].append(key)
-        for platform, keys in by_platform.items():
-            for chunk in _chunks(keys):
+        if self._pending:
+            # Insert first, look up only the ones that existed: a lookup of every new key
+            # would scan the table on PostgreSQL, whose statistics lag inside a transaction.
+            keys = list(self._pending)
+            created = self.session.execute(
+                insert_ignoring_conflicts(self.session, Account, ("platform", "key"))
+                .returning(Account.id, Account.platform, Account.key),
+                [{"platform": p, "key": k, "handle": self._pending[(p, k)].handle,
+                  "display_names": json.dumps(sorted(self._pending_names.get((p, k), ())),
+                                              ensure_ascii=False)}
+                 for p, k in keys],
+            ).all()
+            for acc_id, platform, key in created:
+                self.ids[(platform, key)] = acc_id
+                self.names[acc_id] = set(self._pending_names.get((platform, key), ()))
+            for platform, chunk in _by_platform(k for k in keys if k not in self.ids):
                 rows = self.session.execute(
                     select(Account.id, Account.key, Account.display_names)
                     .where(Account.platform == platform, Account.key.in_(chunk))
@@ -60,18 +78,6 @@ class Accounts:
                     self.names[acc_id] = known | new
                     if new:
                         self._changed.add(acc_id)
-        missing = [k for k in self._pending if k not in self.ids]
-        if missing:
-            created = self.session.execute(
-                insert(Account).returning(Account.id, Account.platform, Account.key),
-                [{"platform": p, "key": k, "handle": self._pending[(p, k)].handle,
-                  "display_names": json.dumps(sorted(self._pending_names.get((p, k), ())),
-                                              ensure_ascii=False)}
-                 for p, k in missing],
-            ).all()
-            for acc_id, platform, key in created:
-                self.ids[(platform, key)] = acc_id
-                self.names[acc_id] = set(self._pending_names.get((platform, key), ()))
         for acc_id in self._changed:
             self.session.execute(update(Account).where(Account.id == acc_id).values(
                 display_names=json.dumps(sorted(self.names[acc_id]), ensure_ascii=False)))
@@ -94,26 +100,24 @@ class Conversations:
         return k
 
     def resolve(self) -> None:
-        by_platform: dict[str, list[str]] = defaultdict(list)
-        for platform, key in self._pending:
-            by_platform[platform].append(key)
-        for platform, keys in by_platform.items():
-            for chunk in _chunks(keys):
-                rows = self.session.execute(
-                    select(Conversation.id, Conversation.key).where(
-                        Conversation.defender_id == self.defender_id,
-                        Conversation.platform == platform, Conversation.key.in_(chunk))
-                ).all()
-                for conv_id, key in rows:
-                    self.ids[(platform, key)] = conv_id
-        missing = [k for k in self._pending if k not in self.ids]
-        if missing:
-            created = self.session.execute(
-                insert(Conversation).returning(Conversation.id, Conversation.platform,
-                                               Conversation.key),
-                [{"defender_id": self.defender_id, "platform": p, "key": k,
-                  "title": self._pending[(p, k)]} for p, k in missing],
+        if not self._pending:
+            return
+        keys = list(self._pending)
+        created = self.session.execute(
+            insert_ignoring_conflicts(self.session, Conversation,
+                                      ("defender_id", "platform", "key"))
+            .returning(Conversation.id, Conversation.platform, Conversation.key),
+            [{"defender_id": self.defender_id, "platform": p, "key": k,
+              "title": self._pending[(p, k)]} for p, k in keys],
+        ).all()
+        for conv_id, platform, key in created:
+            self.ids[(platform, key)] = conv_id
+        for platform, chunk in _by_platform(k for k in keys if k not in self.ids):
+            rows = self.session.execute(
+                select(Conversation.id, Conversation.key).where(
+                    Conversation.defender_id == self.defender_id,
+                    Conversation.platform == platform, Conversation.key.in_(chunk))
             ).all()
-            for conv_id, platform, key in created:
+            for conv_id, key in rows:
                 self.ids[(platform, key)] = conv_id
         self._pending.clear()

@@ -13,32 +13,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Insert, Table
 from sqlalchemy.orm import Session
 
 from amparo.domain import MessageKind, ParsedMessage
+from amparo.store.dialect import insert_ignoring_conflicts
 from amparo.store.identities import Accounts, Conversations
 from amparo.store.tables import Message
 
 BATCH = 5000
-
-
-def insert_ignoring_duplicates(session: Session) -> Insert:
-    """INSERT that silently skips messages already stored (same defender and fingerprint):
-    importing the same or an overlapping export twice adds nothing."""
-    table = Message.__table__
-    assert isinstance(table, Table)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table).on_conflict_do_nothing(
-            index_elements=["defender_id", "fingerprint"]
-        )
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table).on_conflict_do_nothing(
-        index_elements=["defender_id", "fingerprint"]
-    )
 
 
 class MessageWriter:
@@ -59,7 +41,9 @@ class MessageWriter:
         self._rows: list[dict[str, Any]] = []
         self._accounts = Accounts(session)
         self._conversations = Conversations(session, defender_id)
-        self._insert = insert_ignoring_duplicates(session)
+        # Importing the same or an overlapping export twice adds nothing.
+        self._insert = insert_ignoring_conflicts(session, Message, ("defender_id",
+                                                                     "fingerprint"))
         self._last_naive: datetime | None = None
         self._last_resolved: tuple[datetime, int | None] = (datetime.min.replace(tzinfo=UTC), None)
         self._occurrence_ts: datetime | None = None
