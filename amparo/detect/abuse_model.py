@@ -17,7 +17,7 @@ from typing import Any
 
 import joblib
 import numpy as np
-import scipy.sparse as sp  # type: ignore[import-untyped]
+import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 from sklearn.utils import murmurhash3_32
 
