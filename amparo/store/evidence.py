@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from amparo.store import custody
-from amparo.store.tables import EvidenceItem, FindingRow, Message
+from amparo.store.tables import CampaignMessage, EvidenceItem, FindingRow, Message
 from amparo.store.workspace import Workspace
 
 
@@ -44,6 +44,7 @@ def delete_evidence(ws: Workspace, item_id: int, *, reason: str) -> dict[str, An
                                .where(Message.evidence_item_id == item_id)) or 0
             doomed = select(Message.id).where(Message.evidence_item_id == item_id)
             s.execute(delete(FindingRow).where(FindingRow.message_id.in_(doomed)))
+            s.execute(delete(CampaignMessage).where(CampaignMessage.message_id.in_(doomed)))
             s.execute(delete(Message).where(Message.evidence_item_id == item_id))
             sha = item.sha256
             details = {"sha256": sha, "name": item.original_name, "messages": removed}

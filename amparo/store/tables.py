@@ -187,3 +187,29 @@ class FindingRow(Base):
     score: Mapped[float] = mapped_column(Float)
     spans: Mapped[str] = mapped_column(Text)  # JSON list of [start, end, text]
     explanation: Mapped[str] = mapped_column(Text)
+
+
+class CampaignRow(Base):
+    """A detected coordinated campaign (see amparo/campaigns), kept with its explanation."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32))  # Campaign.id: a hash of its accounts
+    defender_id: Mapped[int | None] = mapped_column(ForeignKey("defenders.id"), index=True)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accounts: Mapped[str] = mapped_column(Text)  # JSON list of account keys
+    objects: Mapped[str] = mapped_column(Text)  # JSON list
+    signals: Mapped[str] = mapped_column(Text)  # JSON object
+    explanation: Mapped[str] = mapped_column(Text)
+    manifest: Mapped[str] = mapped_column(Text)  # JSON: settings, window, engine, inputs
+
+
+class CampaignMessage(Base):
+    __tablename__ = "campaign_messages"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True,
+                                            index=True)
