@@ -1,0 +1,237 @@
+"""Co-link signal at corpus scale: time and peak memory of `cosharing_edges` on N shares.
+
+    .venv/bin/python benchmarks/cosharing_bench.py --shares 1000000 10000000
+    .venv/bin/python benchmarks/cosharing_bench.py --shares 1000000 --engines local dask
+    .venv/bin/python benchmarks/cosharing_bench.py --shares 1000000 --cnt /tmp/cntvenv/bin/python
+
+The input is generated deterministically (seeded NumPy) and written as Parquet in chunks of
+1M rows, so any size fits in memory: `accounts = N / 20` accounts with Zipf-like activity,
+`N / 4` objects (url 70%, domain 20%, image 10%) with Zipf popularity (s = 1.1), each object
+shared in a burst after its first appearance (exponential delays, mean 2 h) over 30 days, plus
+20 planted groups of 15 accounts that each share the same 30 links within 20 seconds.
+
+Each measurement runs in a fresh child process (`--one`); the parent reads the child's peak
+RSS from `wait4()` and, for Dask, samples the RSS of the whole process tree (workers included)
+with psutil every 50 ms. `--cnt PYTHON` also runs the QUT coordination-network-toolkit's
+co-link network (SQLite) on the same shares with that interpreter (a throwaway venv).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+OUT = Path(__file__).parent / "out"
+DAY = 86400.0
+GROUPS, GROUP_SIZE, GROUP_OBJECTS, GROUP_SPREAD_S = 20, 15, 30, 20.0
+SCHEMA = pa.schema([("post_id", pa.string()), ("account_id", pa.string()),
+                    ("timestamp", pa.float64()), ("object_type", pa.string()),
+                    ("object_id", pa.string())])
+
+
+def _prefixed(prefix: str, ids: np.ndarray) -> pa.Array:
+    return pc.binary_join_element_wise(prefix, pc.cast(pa.array(ids), pa.string()), "")
+
+
+def _zipf_sampler(n: int, s: float,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    cdf = np.cumsum(1.0 / np.arange(1, n + 1) ** s)
+    cdf /= cdf[-1]
+    perm = rng.permutation(n)  # popularity rank -> id, so popular ids are not all small
+    return np.asarray(cdf), perm
+
+
+def generate(path: Path, n: int, seed: int = 7, chunk: int = 1_000_000) -> None:
+    rng = np.random.default_rng(seed)
+    accounts, objects = max(1000, n // 20), max(1000, n // 4)
+    acc_cdf, acc_perm = _zipf_sampler(accounts, 0.8, rng)
+    obj_cdf, obj_perm = _zipf_sampler(objects, 1.1, rng)
+    obj_start = rng.uniform(0, 30 * DAY, objects)
+    obj_type = rng.choice(np.array(["url", "domain", "image"]), objects, p=[0.7, 0.2, 0.1])
+    planted = GROUPS * GROUP_SIZE * GROUP_OBJECTS
+    tmp = path.with_suffix(".tmp")
+    with pq.ParquetWriter(tmp, SCHEMA) as writer:
+        done = 0
+        while done < n - planted:
+            m = min(chunk, n - planted - done)
+            obj = obj_perm[np.searchsorted(obj_cdf, rng.random(m))]
+            acc = acc_perm[np.searchsorted(acc_cdf, rng.random(m))]
+            ts = np.round(obj_start[obj] + rng.exponential(7200.0, m))
+            writer.write_table(pa.Table.from_arrays([
+                _prefixed("p", np.arange(done, done + m)), _prefixed("u", acc),
+                pa.array(ts), pa.array(obj_type[obj]), _prefixed("o", obj)], schema=SCHEMA))
+            done += m
+        g = np.repeat(np.arange(GROUPS), GROUP_SIZE * GROUP_OBJECTS)
+        member = np.tile(np.repeat(np.arange(GROUP_SIZE), GROUP_OBJECTS), GROUPS)
+        link = np.tile(np.arange(GROUP_OBJECTS), GROUPS * GROUP_SIZE)
+        t0 = rng.uniform(0, 30 * DAY, GROUPS * GROUP_OBJECTS)[g * GROUP_OBJECTS + link]
+        ts = np.round(t0 + rng.uniform(0, GROUP_SPREAD_S, planted))
+        writer.write_table(pa.Table.from_arrays([
+            _prefixed("q", np.arange(planted)),
+            pc.binary_join_element_wise(_prefixed("c", g), _prefixed("_", member), ""),
+            pa.array(ts), pa.array(np.full(planted, "url")),
+            pc.binary_join_element_wise(_prefixed("planted", g), _prefixed("_", link), "")],
+            schema=SCHEMA))
+    tmp.replace(path)
+
+
+def run_one(path: Path, engine_name: str, partitions: int, window: float) -> dict[str, object]:
+    """In the child: one co_link run; prints its figures as JSON."""
+    from amparo.campaigns.cosharing import SIGNAL_TYPES, cosharing_edges
+    from amparo.campaigns.engines import DaskEngine, Engine, LocalEngine, Table
+    from amparo.campaigns.model import Settings
+
+    settings = Settings(window_s=window, partitions=partitions)
+    engine: Engine = (LocalEngine(partitions) if engine_name == "local"
+                      else DaskEngine(partitions=partitions))
+    if isinstance(engine, DaskEngine):
+        engine._get_client()  # start the cluster outside the timing
+    start = time.perf_counter()
+    edges = cosharing_edges(Table(path=path), engine, settings, window,
+                            SIGNAL_TYPES["co_link"], "co_link")
+    seconds = time.perf_counter() - start
+    planted = edges[edges["a"].str.startswith("c") & edges["b"].str.startswith("c")]
+    if isinstance(engine, DaskEngine):
+        engine.close()
+    return {"seconds": round(seconds, 2), "edges": len(edges), "planted_edges": len(planted),
+            "skipped_viral_objects": edges.attrs["skipped_viral_objects"]}
+
+
+def _tree_rss(pid: int) -> int:
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total
+
+
+def measure(cmd: list[str]) -> tuple[dict[str, object], float, float]:
+    """Run `cmd`; its last stdout line is JSON. Peak RSS of the child itself (wait4) and of
+    its process tree (sampled), in MB."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak_tree = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not stop.is_set():
+            peak_tree = max(peak_tree, _tree_rss(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    stop.set()
+    sampler.join()
+    if status != 0:
+        raise SystemExit(f"{cmd} failed with status {status}")
+    result = json.loads(out.strip().splitlines()[-1])
+    return result, usage.ru_maxrss / 1024, peak_tree / 2**20
+
+
+CNT_SCRIPT = """
+import csv, sqlite3, sys, time
+from coordination_network_toolkit.database import initialise_db
+from coordination_network_toolkit.compute_networks import compute_co_link_network
+src, db_path, window = sys.argv[1], sys.argv[2], float(sys.argv[3])
+t = time.perf_counter()
+db = initialise_db(db_path)
+db.execute("begin")
+with open(src, newline="") as fh:
+    rows = csv.reader(fh)
+    next(rows)
+    db.executemany("insert or ignore into message_url values (?, ?, ?, ?)",
+                   ((m, u, float(ts), a) for m, u, ts, a in rows))
+db.execute("commit")
+db.close()
+load = time.perf_counter() - t
+t = time.perf_counter()
+compute_co_link_network(db_path, window, n_threads=2, min_edge_weight=2)
+seconds = time.perf_counter() - t
+con = sqlite3.connect(db_path)
+edges = con.execute("select count(*) from co_link_network where user_1 < user_2").fetchone()[0]
+print(f'{{"seconds": {seconds:.2f}, "load_seconds": {load:.2f}, "edges": {edges}}}')
+"""
+
+
+def cnt_input(path: Path, csv_path: Path) -> None:
+    """The shares as the toolkit's message_url rows (message, url, timestamp, user); the url
+    is `type:id` so that a url and a domain with the same id stay apart."""
+    import duckdb
+
+    duckdb.sql(f"copy (select post_id as message_id, object_type || ':' || object_id as url, "
+               f"timestamp, account_id as user_id from '{path}') to '{csv_path}' "
+               f"(header, delimiter ',')")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shares", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    ap.add_argument("--engines", nargs="+", default=["local"], choices=["local", "dask"])
+    ap.add_argument("--window", type=float, default=60.0)
+    ap.add_argument("--partitions", type=int, default=0, help="0: 16 per 10M shares, min 4")
+    ap.add_argument("--data", type=Path, default=Path("/tmp/amparo-cosharing-bench"))
+    ap.add_argument("--cnt", help="python of a venv with coordination-network-toolkit")
+    ap.add_argument("--one", nargs=3, metavar=("PARQUET", "ENGINE", "PARTITIONS"),
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_one(Path(args.one[0]), args.one[1], int(args.one[2]),
+                                 args.window)))
+        return
+    args.data.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in args.shares:
+        path = args.data / f"shares-{n}.parquet"
+        if not path.exists():
+            t = time.perf_counter()
+            generate(path, n)
+            print(f"generated {n:,} shares in {time.perf_counter() - t:.1f} s", flush=True)
+        parts = args.partitions or max(4, round(16 * n / 10_000_000))
+        for engine in args.engines:
+            result, peak, tree = measure([sys.executable, __file__, "--window",
+                                          str(args.window), "--one", str(path), engine,
+                                          str(parts)])
+            rows.append({"tool": f"amparo {engine}", "shares": n, "partitions": parts,
+                         **result, "peak_rss_mb": round(peak, 1),
+                         "peak_tree_rss_mb": round(tree, 1)})
+            print(json.dumps(rows[-1]), flush=True)
+        if args.cnt:
+            db, csv_path = args.data / f"cnt-{n}.db", args.data / f"cnt-{n}.csv"
+            if not csv_path.exists():
+                cnt_input(path, csv_path)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            result, peak, tree = measure([args.cnt, "-c", CNT_SCRIPT, str(csv_path), str(db),
+                                          str(args.window)])
+            rows.append({"tool": "coordination-network-toolkit 1.5.2", "shares": n,
+                         **result, "peak_rss_mb": round(peak, 1),
+                         "peak_tree_rss_mb": round(tree, 1)})
+            print(json.dumps(rows[-1]), flush=True)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "cosharing.json").write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
