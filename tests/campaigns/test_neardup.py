@@ -1,0 +1,184 @@
+"""Near-duplicate texts across accounts: normalisation, signatures, edges, engines agree."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from amparo.campaigns import neardup as nd
+from amparo.campaigns.engines import DaskEngine, LocalEngine, Table
+from amparo.campaigns.model import EDGE_COLUMNS, Settings
+
+BASE = ("a deputada fulana de tal recebeu dinheiro de ongs estrangeiras para mentir sobre "
+        "a floresta e ninguém investiga nada disso porque a imprensa inteira está comprada "
+        "pelo mesmo grupo de sempre")
+T0 = 1_700_000_000.0
+
+
+@pytest.fixture(scope="module")
+def dask_engine() -> Iterator[DaskEngine]:
+    engine = DaskEngine(partitions=5)
+    yield engine
+    engine.close()
+
+
+def posts(*rows: tuple[str, str, float, str]) -> Table:
+    return Table(frame=pd.DataFrame(rows, columns=["post_id", "account_id", "timestamp",
+                                                   "text"]))
+
+
+def pairs_of(edges: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(edges["a"], edges["b"], strict=True))
+
+
+@pytest.mark.parametrize(("text", "normalised"), [
+    ("Olá @maria! Veja https://x.co/abc #Corrupção é CRIME 😡😡",
+     "ola veja corrupcao e crime"),
+    ("  muitas   linhas\n\te espaços  ", "muitas linhas e espacos"),
+    ("www.site.com.br/x ÉÉ não-aceito_isso!!", "ee nao aceito isso"),
+    ("😡🔥", ""),
+])
+def test_normalise(text: str, normalised: str) -> None:
+    assert nd.normalize(text) == normalised
+
+
+@pytest.mark.parametrize("variant", [
+    BASE,
+    BASE.upper() + " !!!",
+    "🔥🔥 " + BASE + " 😡",
+    BASE + " https://t.co/other123 @jornal",
+    "@alguem " + BASE + " #ForaFulana",
+    BASE.replace("dinheiro", "grana"),
+    BASE.replace("ninguém", "ninguem").replace("está", "esta"),
+])
+def test_small_edits_are_near_duplicates(variant: str) -> None:
+    table = posts(("p1", "acc1", T0, BASE + " https://t.co/abc"),
+                  ("p2", "acc2", T0 + 600, variant))
+    edges = nd.neardup_edges(table, LocalEngine(2), Settings())
+    assert list(edges.columns) == list(EDGE_COLUMNS)
+    assert pairs_of(edges) == {("acc1", "acc2")}
+    row = edges.iloc[0]
+    assert row["signal"] == "near_duplicate" and row["objects"] == 1
+    assert row["examples"] == "p1|p2"
+    assert (row["first_ts"], row["last_ts"]) == (T0, T0 + 600)
+
+
+@pytest.mark.parametrize("other", [
+    # the same topic, other words
+    "a floresta precisa de proteção e a deputada fulana defende os povos indígenas com "
+    "coragem todos os dias enquanto a imprensa ignora as ameaças que ela recebe",
+    # half of the text only
+    "a deputada fulana de tal recebeu dinheiro de ongs estrangeiras e isso é tudo o que "
+    "sabemos até agora segundo o jornal da cidade que publicou ontem à noite",
+])
+def test_different_texts_are_not_near_duplicates(other: str) -> None:
+    table = posts(("p1", "acc1", T0, BASE), ("p2", "acc2", T0 + 60, other))
+    assert nd.neardup_edges(table, LocalEngine(2), Settings()).empty
+
+
+def test_short_generic_texts_are_ignored() -> None:
+    table = posts(*[(f"p{i}", f"acc{i}", T0 + i, "ok, obrigada!! 🙏") for i in range(5)])
+    assert nd.neardup_edges(table, LocalEngine(2), Settings()).empty
+    keep, sig = nd.signatures(pa.array(["ok obrigada", "valeu", None, BASE]), 5)
+    assert keep.tolist() == [3] and sig.shape == (1, nd.NUM_PERM)
+
+
+def test_same_account_twice_is_no_edge() -> None:
+    table = posts(("p1", "acc1", T0, BASE), ("p2", "acc1", T0 + 5, BASE + " !"))
+    assert nd.neardup_edges(table, LocalEngine(2), Settings()).empty
+
+
+def test_outside_the_text_window_is_no_edge() -> None:
+    s = Settings(text_window_s=3600.0)
+    table = posts(("p1", "acc1", T0, BASE), ("p2", "acc2", T0 + 3601, BASE),
+                  ("p3", "acc3", T0 + 3600, BASE))
+    edges = nd.neardup_edges(table, LocalEngine(2), s)
+    assert pairs_of(edges) == {("acc1", "acc3"), ("acc2", "acc3")}
+
+
+def test_repeated_pairs_count_once_per_text_and_clusters_name_variants() -> None:
+    other = ("sabemos quem financia essa ativista e vamos mostrar os documentos para todo o "
+             "brasil ver quem ela realmente é e quanto recebe por mês")
+    table = posts(("p1", "acc1", T0, BASE), ("p2", "acc2", T0 + 10, BASE + " 😡"),
+                  ("p3", "acc1", T0 + 20, BASE + " !!"), ("p4", "acc1", T0 + 30, other),
+                  ("p5", "acc2", T0 + 40, other.upper()), ("p6", "acc3", T0 + 50,
+                                                            BASE.replace("grupo", "bando")))
+    result = nd.neardup(table, LocalEngine(3), Settings())
+    edge = result.edges.set_index(["a", "b"]).loc[("acc1", "acc2")]
+    assert edge["objects"] == 2  # two texts, although three post pairs of the first
+    assert edge["examples"] == "p1|p2|p3|p4|p5"
+    clusters = result.clusters.set_index("cluster")
+    assert sorted(clusters.index) == ["p1", "p4"]
+    assert clusters.loc["p1", "posts"] == 4 and clusters.loc["p1", "accounts"] == 3
+    assert clusters.loc["p1", "variants"] == 2  # BASE (with or without emoji) and "bando"
+    assert clusters.loc["p4", "representative"] == "p4"
+
+
+def corpus(n_background: int = 1500, groups: int = 12, seed: int = 3) -> pd.DataFrame:
+    rng = random.Random(seed)
+    words = [f"palavra{i}" for i in range(400)] + BASE.split()
+    rows = []
+    for i in range(n_background):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(3, 30)))
+        rows.append((f"b{i}", f"a{rng.randrange(300)}", T0 + rng.uniform(0, 86400 * 3), text))
+    for g in range(groups):
+        base = [rng.choice(words) for _ in range(25)]
+        start = T0 + rng.uniform(0, 86400 * 3)
+        for k in range(8):
+            text = list(base)
+            text[rng.randrange(25)] = rng.choice(words)
+            rows.append((f"g{g}_{k}", f"bot{g}_{k % 6}", start + rng.uniform(0, 900),
+                         " ".join(text) + rng.choice(["", " 😡", " https://t.co/x"])))
+    return pd.DataFrame(rows, columns=["post_id", "account_id", "timestamp", "text"])
+
+
+def test_local_and_dask_give_identical_edges(dask_engine: DaskEngine, tmp_path: Path) -> None:
+    frame = corpus()
+    path = tmp_path / "posts.parquet"
+    frame.to_parquet(path)
+    local = nd.neardup(Table(path=path), LocalEngine(4), Settings())
+    dask = nd.neardup(Table(path=path), dask_engine, Settings())
+    from_frame = nd.neardup(Table(frame=frame), LocalEngine(1), Settings())
+    assert len(local.edges) > 50
+    pd.testing.assert_frame_equal(dask.edges, local.edges)
+    pd.testing.assert_frame_equal(from_frame.edges, local.edges)
+    pd.testing.assert_frame_equal(dask.clusters, local.clusters)
+    bots = local.edges[local.edges["a"].str.startswith("bot")]
+    assert len(bots) == len(local.edges)  # only planted groups
+    assert (bots["a"].str.split("_").str[0] == bots["b"].str.split("_").str[0]).all()
+
+
+def test_signatures_stream_in_chunks(tmp_path: Path) -> None:
+    frame = corpus(300, 3)
+    one = tmp_path / "one.parquet"
+    many = tmp_path / "many.parquet"
+    nd.write_signatures(Table(frame=frame), one, Settings(), chunk=10_000)
+    nd.write_signatures(Table(frame=frame), many, Settings(), chunk=37, threads=2)
+    pd.testing.assert_frame_equal(pd.read_parquet(one), pd.read_parquet(many))
+
+
+texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                max_size=300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=texts, other=texts)
+def test_signature_is_deterministic_and_identical_texts_collide(text: str, other: str) -> None:
+    keep1, sig1 = nd.signatures(pa.array([text, other]), 1)
+    keep2, sig2 = nd.signatures(pa.array([other, text, text]), 1)
+    if not nd.normalize(text):
+        assert 0 not in keep1.tolist()
+        return
+    first = sig1[keep1.tolist().index(0)]
+    copies = [sig2[keep2.tolist().index(k)] for k in (1, 2)]
+    assert all(np.array_equal(first, c) for c in copies)
+    bands = nd.band_keys(np.vstack([first, *copies]))
+    assert (bands[0] == bands[1]).all() and (bands[0] == bands[2]).all()
