@@ -14,6 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from amparo import __version__, cli_analysis
+from amparo.cli_campaigns import campaigns_app
 from amparo.cli_common import _state, err, fail, friendly_errors, out, settings, workspace
 from amparo.ingest import ImportOptions
 from amparo.ingest.registry import IMPORTERS
@@ -406,3 +407,4 @@ def demo(
 
 
 cli_analysis.register(app)
+app.add_typer(campaigns_app, name="campaigns")

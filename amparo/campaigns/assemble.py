@@ -36,7 +36,7 @@ SIGNAL_SCALE: dict[str, float] = {
     "shared_traits": 6.0,  # traits alone never make a pair strong
 }
 SIGNAL_WORDS: dict[str, str] = {
-    "co_link": "shared the same links or domains within {window} of each other",
+    "co_link": "shared the same links, domains or posts within {window} of each other",
     "co_hashtag": "pushed the same hashtags within {window} of each other",
     "co_retweet": "reposted the same posts within {window} of each other",
     "co_reply": "replied to the same posts within {window} of each other",
