@@ -92,13 +92,18 @@ class DaskEngine:
 
     def _get_client(self) -> Any:
         if self._client is None:
+            import logging
+
             from distributed import Client
+
+            # The shuffle plugin logs every shuffle at WARNING; keep the terminal readable.
+            logging.getLogger("distributed").setLevel(logging.ERROR)
 
             # No scheduler given: a LocalCluster on this machine (what the tests use).
             self._client = (
                 Client(self.scheduler) if self.scheduler  # type: ignore[no-untyped-call]
                 else Client(processes=True, n_workers=2,  # type: ignore[no-untyped-call]
-                            threads_per_worker=1, dashboard_address=None))
+                            threads_per_worker=1, dashboard_address=":0"))
         return self._client
 
     def map_reduce(self, table: Table, key: str, map_fn: MapFn, reduce_fn: ReduceFn,
