@@ -6,7 +6,7 @@
 
 The input is generated deterministically (seeded NumPy) and written as Parquet in chunks of
 1M rows, so any size fits in memory: `accounts = N / 20` accounts with Zipf-like activity,
-`N / 4` objects (url 70%, domain 20%, image 10%) with Zipf popularity (s = 1.1), each object
+`N / 4` objects (url 80%, image 20%: all co_link types) with Zipf popularity (s = 1.1), each object
 shared in a burst after its first appearance (exponential delays, mean 2 h) over 30 days, plus
 20 planted groups of 15 accounts that each share the same 30 links within 20 seconds.
 
@@ -59,7 +59,7 @@ def generate(path: Path, n: int, seed: int = 7, chunk: int = 1_000_000) -> None:
     acc_cdf, acc_perm = _zipf_sampler(accounts, 0.8, rng)
     obj_cdf, obj_perm = _zipf_sampler(objects, 1.1, rng)
     obj_start = rng.uniform(0, 30 * DAY, objects)
-    obj_type = rng.choice(np.array(["url", "domain", "image"]), objects, p=[0.7, 0.2, 0.1])
+    obj_type = rng.choice(np.array(["url", "image"]), objects, p=[0.8, 0.2])
     planted = GROUPS * GROUP_SIZE * GROUP_OBJECTS
     tmp = path.with_suffix(".tmp")
     with pq.ParquetWriter(tmp, SCHEMA) as writer:
