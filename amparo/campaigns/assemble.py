@@ -2,13 +2,12 @@
 pairs, find tightly knit groups, and describe each group in words.
 
 Per signal, a pair's strength grows with how many distinct things the two accounts did
-together: s = 1 - exp(-objects / k), with k from SIGNAL_SCALE. co_link counts a link and its
-domain as two objects, so ONE post shared by both accounts already gives 2 objects: k = 3 keeps
-that below MIN_PAIR_STRENGTH (0.49) while two links of one domain co-shared within the window
-(3 objects) give 0.63 and two links of two domains (4) give 0.74. Measured on the synthetic
-standard scenario (`scripts/evaluate_campaigns.py`, docs/campaigns.md): with k = 2 the real
-background alone gave 2,058 flagged accounts, nearly all held by a single co-shared post
-("2 times" = url + domain); with k = 3, 520, at a recall cost of 0.966 -> 0.951.
+together: s = 1 - exp(-objects / k), with k from SIGNAL_SCALE: two links co-shared within the
+window give 0.63, three 0.78; one gives 0.39, below MIN_PAIR_STRENGTH, so sharing one popular
+link at the same time as strangers never makes a pair. (Links and their domains are separate
+signals, and io.py does not count a URL twice when a file has both a url column and the text,
+so one post is one object: on the synthetic standard scenario, counting a post's link and
+domain as two objects had flagged 403 of 600 accounts that merely shared a viral link.)
 Signals combine as independent evidence: 1 - Π(1 - s_i). Pairs at or above
 settings-independent MIN_PAIR_STRENGTH are kept; groups are Louvain communities (fixed
 seed) of the kept graph, so equal inputs give equal campaigns.
@@ -27,7 +26,8 @@ import pandas as pd
 from amparo.campaigns.model import EDGE_COLUMNS, Campaign, Settings, SignalStrength
 
 SIGNAL_SCALE: dict[str, float] = {
-    "co_link": 3.0,  # a link and its domain are 2 objects per post: see the docstring
+    "co_link": 2.0,
+    "co_domain": 4.0,  # the same site, not the same article: weaker evidence each
     "co_hashtag": 4.0,  # hashtags are shared widely: weaker evidence each
     "co_retweet": 2.0,
     "co_reply": 2.0,
@@ -37,6 +37,7 @@ SIGNAL_SCALE: dict[str, float] = {
 }
 SIGNAL_WORDS: dict[str, str] = {
     "co_link": "shared the same links, domains or posts within {window} of each other",
+    "co_domain": "linked to the same websites within {window} of each other",
     "co_hashtag": "pushed the same hashtags within {window} of each other",
     "co_retweet": "reposted the same posts within {window} of each other",
     "co_reply": "replied to the same posts within {window} of each other",

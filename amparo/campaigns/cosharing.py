@@ -31,7 +31,10 @@ from amparo.campaigns.pairs import (
 
 # signal -> the object types it pairs accounts on
 SIGNAL_TYPES: Mapping[str, tuple[str, ...]] = {
-    "co_link": ("url", "domain", "object", "image"),
+    "co_link": ("url", "object", "image"),
+    # Domains on their own: different articles of one news site are weaker evidence, and one
+    # post's link and its domain must not count as two things shared together.
+    "co_domain": ("domain",),
     "co_hashtag": ("hashtag",),
     "co_retweet": ("retweet",),
     "co_reply": ("reply",),

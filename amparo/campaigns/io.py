@@ -126,11 +126,16 @@ def load_file(path: Path, work: Path, mapping: Mapping[str, str] | None = None) 
                    f"{c} as object_id from base where {c} is not null and {c} <> ''"
                    for c, kind in OBJECT_COLUMNS.items() if c in cols]
         if "text" in cols:
+            # Only for rows whose columns do not already give that kind: a post with url_id
+            # and the same URL in its text must count as one shared link, not two.
             for kind, pattern in (("url", URL_RE), ("hashtag", HASHTAG_RE)):
+                given = [c for c, k in OBJECT_COLUMNS.items() if k == kind and c in cols]
+                unset = " and ".join(f"coalesce({c}, '') = ''" for c in given) or "true"
+                pattern = pattern.replace("'", "''")  # a SQL string literal
                 selects.append(
                     f"select post_id, account_id, timestamp, '{kind}' as object_type, "
                     f"lower(unnest(regexp_extract_all(text, '{pattern}'))) as object_id "
-                    f"from base where text is not null")
+                    f"from base where text is not null and {unset}")
         shares, posts = work / "shares.parquet", work / "posts.parquet"
         con.execute(f"copy ({' union all '.join(selects)}) to '{shares}' (format parquet)")
         con.execute(f"copy (select post_id, any_value(account_id) as account_id, "

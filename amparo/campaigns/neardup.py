@@ -57,7 +57,8 @@ CLUSTER_COLUMNS = ("cluster", "representative", "posts", "accounts", "variants",
 
 def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
     """The LSH table for the engine: (bucket, post_id, account_id, timestamp, variant, h00…)
-    for buckets holding 2 to `max_object_accounts` accounts."""
+    for buckets holding 2 to `max_object_accounts` accounts and at most `max_bucket_posts`
+    posts."""
     con = duckdb.connect(config={"memory_limit": "2GB", "threads": 2})
     try:
         con.execute(f"create view sig as select * from read_parquet('{sig_path}')")
@@ -77,7 +78,8 @@ def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
         con.execute(f"""
             create temp table kept as
             select bucket from members join picked using (row) group by bucket
-            having count(distinct account_id) <= {int(settings.max_object_accounts)}""")
+            having count(distinct account_id) <= {int(settings.max_object_accounts)}
+               and count(*) <= {int(settings.max_bucket_posts)}""")
         con.execute(f"""
             copy (select m.bucket, p.* exclude (row) from members m
                   join kept using (bucket) join picked p using (row))

@@ -669,15 +669,7 @@ def baseline_scenario(scenario: Scenario) -> Scenario:
 
 
 def load_scenario(path: Path, work: Path) -> Any:
-    """`io.load_file` on a generated scenario. Works around io's text-extraction SQL, which
-    puts URL_RE (it contains a single quote) unescaped into a string literal: escaped here
-    for the call and restored after (drop this once io escapes its patterns)."""
+    """`io.load_file` on a generated scenario."""
     from amparo.campaigns import io
 
-    original = io.URL_RE
-    if "'" in original and "''" not in original:
-        io.URL_RE = original.replace("'", "''")
-    try:
-        return io.load_file(path, work)
-    finally:
-        io.URL_RE = original
+    return io.load_file(path, work)

@@ -54,9 +54,10 @@ HAND = [
     # E and F: two hashtags together, outside co_link's types.
     ("E", 0, "hashtag", "#h1"), ("F", 1, "hashtag", "#h1"),
     ("E", 50, "hashtag", "#h2"), ("F", 52, "hashtag", "#h2"),
-    # G and H: one url, and its domain that happens to have the same id: 2 objects.
-    ("G", 0, "url", "x"), ("H", 10, "url", "x"), ("G", 0, "domain", "x"),
-    ("H", 10, "domain", "x"),
+    # G and H: two urls 10 s apart -> an edge; their posts' domain is the separate co_domain
+    # signal and never adds to co_link (one post, one object).
+    ("G", 0, "url", "x"), ("H", 10, "url", "x"), ("G", 200, "url", "y"),
+    ("H", 210, "url", "y"), ("G", 0, "domain", "x.com"), ("H", 10, "domain", "x.com"),
 ]
 
 
@@ -69,7 +70,7 @@ def test_pairs_within_window_and_repeated(partitions: int) -> None:
     ab = edges.iloc[0]
     assert (ab.signal, ab.weight, ab.first_ts, ab.last_ts, ab.examples) == (
         "co_link", 2.0, 0.0, 150.0, "u1|u2")
-    assert edges.iloc[1].examples == "x"
+    assert edges.iloc[1].examples == "x|y"
     assert edges.attrs == {"skipped_viral_objects": 0, "window_s": 60.0}
 
 

@@ -108,10 +108,6 @@ def test_planted_campaigns_are_found(quality: dict[str, Any]) -> None:
     assert quality["decoys_flagged"]["hashtag_day"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a viral link's single share counts several times over (url + domain + the URL in the "
-    "text in co_link, plus the pasted headline as a near-duplicate), so unrelated sharers "
-    "within the window pair up; needs co-sharing to count acts (posts), not objects"))
 def test_no_viral_decoy_flagged_and_precise(quality: dict[str, Any]) -> None:
     assert quality["decoys_flagged"]["viral_link"] == 0
     assert quality["precision_vs_baseline"] >= 0.9
