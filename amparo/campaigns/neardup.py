@@ -59,7 +59,10 @@ def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
     """The LSH table for the engine: (bucket, post_id, account_id, timestamp, variant, h00…)
     for buckets holding 2 to `max_object_accounts` accounts and at most `max_bucket_posts`
     posts."""
-    con = duckdb.connect(config={"memory_limit": "2GB", "threads": 2})
+    # Spill to disk beside the output instead of failing when 10M posts exceed the limit.
+    con = duckdb.connect(config={"memory_limit": "2GB", "threads": 2,
+                                 "temp_directory": str(out.parent / "duckdb-spill"),
+                                 "preserve_insertion_order": False})
     try:
         con.execute(f"create view sig as select * from read_parquet('{sig_path}')")
         unpivot = " union all ".join(f"select {c} as bucket, row, account_id from sig"
