@@ -59,27 +59,30 @@ def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
     """The LSH table for the engine: (bucket, post_id, account_id, timestamp, variant, h00…)
     for buckets holding 2 to `max_object_accounts` accounts and at most `max_bucket_posts`
     posts."""
-    # Spill to disk beside the output instead of failing when 10M posts exceed the limit.
-    con = duckdb.connect(config={"memory_limit": "2GB", "threads": 2,
-                                 "temp_directory": str(out.parent / "duckdb-spill"),
-                                 "preserve_insertion_order": False})
+    # A database file beside the output, not memory: its tables are evicted to disk when 10M
+    # posts (160M bucket rows) exceed the memory limit.
+    db = out.parent / "buckets.duckdb"
+    db.unlink(missing_ok=True)
+    con = duckdb.connect(str(db), config={"memory_limit": "2GB", "threads": 2,
+                                          "temp_directory": str(out.parent / "duckdb-spill"),
+                                          "preserve_insertion_order": False})
     try:
         con.execute(f"create view sig as select * from read_parquet('{sig_path}')")
         unpivot = " union all ".join(f"select {c} as bucket, row, account_id from sig"
                                      for c in BCOLS)
         con.execute(f"""
-            create temp table shared as
+            create table shared as
             select bucket from ({unpivot}) group by bucket
             having count(*) >= 2 and min(account_id) <> max(account_id)""")
         con.execute(f"""
-            create temp table members as
+            create table members as
             select u.bucket, u.row from ({unpivot}) u join shared using (bucket)""")
         con.execute(f"""
-            create temp table picked as
+            create table picked as
             select row, post_id, account_id, timestamp, variant, {", ".join(HCOLS)}
             from sig where row in (select row from members)""")
         con.execute(f"""
-            create temp table kept as
+            create table kept as
             select bucket from members join picked using (row) group by bucket
             having count(distinct account_id) <= {int(settings.max_object_accounts)}
                and count(*) <= {int(settings.max_bucket_posts)}""")
@@ -90,6 +93,8 @@ def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
         n = con.execute(f"select count(*) from read_parquet('{out}')").fetchone()
     finally:
         con.close()
+        db.unlink(missing_ok=True)
+        Path(f"{db}.wal").unlink(missing_ok=True)
     return int(n[0]) if n else 0
 
 
