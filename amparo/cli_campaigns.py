@@ -78,7 +78,9 @@ def detect(
     eng = make_engine(engine, scheduler)
     try:
         if defender is not None:
-            detection, inputs = _detect_defender(defender, eng, settings)
+            detection = _detect_defender(
+                defender, eng, settings,
+                lambda d, i: _exports(d, i, graphml, gexf, timeline_file))
         else:
             assert path is not None
             from amparo.campaigns.detect import detect_campaigns
@@ -103,15 +105,15 @@ def detect(
               + ", ".join(f"{k} {len(v)}" for k, v in detection.edges.items()))
 
 
-def _detect_defender(defender: str, eng: Any, settings: Any) -> tuple[Any, Any]:
+def _detect_defender(defender: str, eng: Any, settings: Any, exports: Any) -> Any:
     from amparo.store.campaigns import detect_for_defender
 
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             defender_id = defenders.find_defender(s, defender).id
-        detection, ids = detect_for_defender(ws, defender_id, eng, settings)
+        detection, ids = detect_for_defender(ws, defender_id, eng, settings, exports)
     err.print(f"stored {len(ids)} campaigns for defender {defender_id}")
-    return detection, None
+    return detection
 
 
 def _print(campaigns: list[dict[str, Any]]) -> None:

@@ -92,7 +92,9 @@ def test_detect_in_workspace_links_messages(cli_env: Path, tmp_path: Path) -> No
                     encoding="utf-8")
     amparo("import", str(data), "--defender", "D")
     amparo("analyze", "--defender", "D", "--workers", "1", "-d", "links")
-    amparo("campaigns", "detect", "--defender", "D")
+    gexf = tmp_path / "net.gexf"
+    amparo("campaigns", "detect", "--defender", "D", "--gexf", str(gexf))
+    assert sorted(nx.read_gexf(gexf).nodes) == PLANTED
     listed = json.loads(amparo("campaigns", "list", "--json"))["campaigns"]
     assert [c["accounts"] for c in listed] == [PLANTED]
     assert set(listed[0]["signals"]) >= {"co_link", "near_duplicate"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, aliased
 
 from amparo.campaigns.detect import Detection, detect_campaigns
 from amparo.campaigns.engines import Engine
+from amparo.campaigns.io import Inputs, write_messages
 from amparo.campaigns.io import Message as PostMessage
-from amparo.campaigns.io import write_messages
 from amparo.campaigns.model import Settings
 from amparo.detect.base import Severity
 from amparo.store.tables import Account, CampaignMessage, CampaignRow, FindingRow, Message
@@ -47,15 +47,20 @@ def _stored_posts(s: Session, defender_id: int) -> Iterator[PostMessage]:
         last = rows[-1][0]
 
 
-def detect_for_defender(ws: Workspace, defender_id: int, engine: Engine,
-                        settings: Settings | None = None) -> tuple[Detection, list[int]]:
-    """Detect campaigns in the defender's messages and store them (replacing earlier ones)."""
+def detect_for_defender(
+    ws: Workspace, defender_id: int, engine: Engine, settings: Settings | None = None,
+    on_detected: Callable[[Detection, Inputs], None] | None = None,
+) -> tuple[Detection, list[int]]:
+    """Detect campaigns in the defender's messages and store them (replacing earlier ones).
+    `on_detected` runs while the normalised inputs still exist (for network exports)."""
     settings = settings or Settings()
     work = Path(tempfile.mkdtemp(prefix="campaigns-", dir=ws.home))
     try:
         with ws.session() as s:
             inputs = write_messages(_stored_posts(s, defender_id), work)
         detection = detect_campaigns(inputs, engine, settings)
+        if on_detected is not None:
+            on_detected(detection, inputs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     manifest = {"engine": engine.name, "window_seconds": detection.window,
