@@ -19,6 +19,7 @@ import contextlib
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -64,12 +65,19 @@ def measure(src: Path, truth: Path, engine: str, work: Path) -> dict[str, object
                               str(truth)], stdout=subprocess.PIPE, cwd=ROOT, text=True)
     proc = psutil.Process(child.pid)
     peak = 0
+    # Drain the child's output while it runs: a full pipe would block it.
+    assert child.stdout is not None
+    chunks: list[str] = []
+    reader = threading.Thread(target=lambda: chunks.extend(child.stdout), daemon=True)
+    reader.start()
     while child.poll() is None:
         with contextlib.suppress(psutil.Error):
             peak = max(peak, tree_rss(proc))
         time.sleep(0.1)
     wall = time.perf_counter() - t
-    out, _ = child.communicate()
+    reader.join()
+    child.wait()
+    out = "".join(chunks)
     if child.returncode:
         raise SystemExit(f"{engine} run failed ({child.returncode})")
     result: dict[str, object] = json.loads(out.strip().splitlines()[-1])

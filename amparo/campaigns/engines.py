@@ -33,7 +33,7 @@ class Table:
         return con.from_df(self.frame)
 
     def columns(self) -> list[str]:
-        con = duckdb.connect()
+        con = duckdb.connect(config={"enable_progress_bar": False})
         try:
             return list(self.relation(con).columns)
         finally:
@@ -63,7 +63,8 @@ class LocalEngine:
 
     def map_reduce(self, table: Table, key: str, map_fn: MapFn, reduce_fn: ReduceFn,
                    meta: pd.DataFrame, where: str = "true") -> pd.DataFrame:
-        con = duckdb.connect(config={"memory_limit": self.memory_limit, "threads": 2})
+        con = duckdb.connect(config={"memory_limit": self.memory_limit, "threads": 2,
+                                     "enable_progress_bar": False})
         try:
             rel = table.relation(con).filter(where)
             parts = []

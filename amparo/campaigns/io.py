@@ -99,7 +99,8 @@ def load_file(path: Path, work: Path, mapping: Mapping[str, str] | None = None) 
     if not path.is_file():
         raise CampaignInputError(f"{path}: no such file")
     work.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(work / "spill")})
+    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(work / "spill"),
+                                 "enable_progress_bar": False})
     try:
         rel = _reader(con, path)
         cols = _resolve(list(rel.columns), mapping or {}, path)

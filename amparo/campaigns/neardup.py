@@ -63,9 +63,9 @@ def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
     # posts (160M bucket rows) exceed the memory limit.
     db = out.parent / "buckets.duckdb"
     db.unlink(missing_ok=True)
-    con = duckdb.connect(str(db), config={"memory_limit": "2GB", "threads": 2,
-                                          "temp_directory": str(out.parent / "duckdb-spill"),
-                                          "preserve_insertion_order": False})
+    con = duckdb.connect(str(db), config={
+        "memory_limit": "4GB", "threads": 2, "enable_progress_bar": False,
+        "temp_directory": str(out.parent / "duckdb-spill"), "preserve_insertion_order": False})
     try:
         con.execute(f"create view sig as select * from read_parquet('{sig_path}')")
         unpivot = " union all ".join(f"select {c} as bucket, row, account_id from sig"
@@ -80,7 +80,7 @@ def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
         con.execute(f"""
             create table picked as
             select row, post_id, account_id, timestamp, variant, {", ".join(HCOLS)}
-            from sig where row in (select row from members)""")
+            from sig semi join (select distinct row from members) using (row)""")
         con.execute(f"""
             create table kept as
             select bucket from members join picked using (row) group by bucket

@@ -55,7 +55,7 @@ def load_account_table(path: Path, mapping: Mapping[str, str] | None = None) -> 
     are null; a file with none of them gives an empty table. `mapping` maps a field to a
     column name, as for `io.load_file`."""
     mapping = dict(mapping or {})
-    con = duckdb.connect(config={"memory_limit": "1GB"})
+    con = duckdb.connect(config={"memory_limit": "1GB", "enable_progress_bar": False})
     try:
         rel = _reader(con, path)
         columns = list(rel.columns)
