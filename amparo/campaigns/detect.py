@@ -13,6 +13,7 @@ import pandas as pd
 
 from amparo.campaigns.assemble import assemble, combine
 from amparo.campaigns.cosharing import all_cosharing_signals, estimate_window
+from amparo.campaigns.duck import quiet_connect
 from amparo.campaigns.engines import Engine
 from amparo.campaigns.io import Inputs
 from amparo.campaigns.model import Campaign, Settings
@@ -66,7 +67,7 @@ def _example_texts(inputs: Inputs, near: pd.DataFrame | None) -> dict[str, str]:
     if near is None or near.empty:
         return {}
     ids = sorted({x for ex in near["examples"] for x in str(ex).split("|") if x})[:5000]
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = quiet_connect()
     try:
         return dict(_query_posts(con, inputs, ids))
     finally:
@@ -92,7 +93,7 @@ def _attach_posts(inputs: Inputs, campaigns: list[Campaign]) -> None:
                            columns=["campaign", "account_id"])
     objects = pd.DataFrame([(c.id, o) for c in campaigns for o in c.objects],
                            columns=["campaign", "object_id"])
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = quiet_connect()
     try:
         con.register("shares_t", inputs.shares.relation(con))
         con.register("posts_t", inputs.posts.relation(con))
@@ -139,7 +140,7 @@ def timeline(detection: Detection, inputs: Inputs) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if not detection.campaigns:
         return out
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = quiet_connect()
     try:
         con.register("posts_t", inputs.posts.relation(con))
         for c in detection.campaigns:

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 import duckdb
 import pandas as pd
 
+from amparo.campaigns.duck import quiet_connect
+
 MapFn = Callable[[pd.DataFrame], pd.DataFrame]
 ReduceFn = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -33,7 +35,7 @@ class Table:
         return con.from_df(self.frame)
 
     def columns(self) -> list[str]:
-        con = duckdb.connect(config={"enable_progress_bar": False})
+        con = quiet_connect()
         try:
             return list(self.relation(con).columns)
         finally:
@@ -63,8 +65,7 @@ class LocalEngine:
 
     def map_reduce(self, table: Table, key: str, map_fn: MapFn, reduce_fn: ReduceFn,
                    meta: pd.DataFrame, where: str = "true") -> pd.DataFrame:
-        con = duckdb.connect(config={"memory_limit": self.memory_limit, "threads": 2,
-                                     "enable_progress_bar": False})
+        con = quiet_connect(config={"memory_limit": self.memory_limit, "threads": 2})
         try:
             rel = table.relation(con).filter(where)
             parts = []

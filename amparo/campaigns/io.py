@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from amparo.campaigns.duck import quiet_connect
 from amparo.campaigns.engines import Table
 
 # Column -> object type, in the order CooRTweet uses them.
@@ -99,8 +100,7 @@ def load_file(path: Path, work: Path, mapping: Mapping[str, str] | None = None) 
     if not path.is_file():
         raise CampaignInputError(f"{path}: no such file")
     work.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(work / "spill"),
-                                 "enable_progress_bar": False})
+    con = quiet_connect(config={"memory_limit": "1GB", "temp_directory": str(work / "spill")})
     try:
         rel = _reader(con, path)
         cols = _resolve(list(rel.columns), mapping or {}, path)

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
+from amparo.campaigns.duck import quiet_connect
 from amparo.campaigns.engines import Engine, Table
 from amparo.campaigns.minhash import (
     BANDS,
@@ -63,8 +63,8 @@ def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
     # posts (160M bucket rows) exceed the memory limit.
     db = out.parent / "buckets.duckdb"
     db.unlink(missing_ok=True)
-    con = duckdb.connect(str(db), config={
-        "memory_limit": "4GB", "threads": 2, "enable_progress_bar": False,
+    con = quiet_connect(str(db), config={
+        "memory_limit": "4GB", "threads": 2,
         "temp_directory": str(out.parent / "duckdb-spill"), "preserve_insertion_order": False})
     try:
         con.execute(f"create view sig as select * from read_parquet('{sig_path}')")

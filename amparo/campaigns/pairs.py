@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from amparo.campaigns.duck import quiet_connect
 from amparo.campaigns.engines import MapFn, ReduceFn, Table
 from amparo.campaigns.model import EDGE_COLUMNS
 
@@ -38,9 +39,7 @@ PARTIAL_META = pd.DataFrame({
 
 def connect(memory_limit: str = "1GB", **config: str) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection for these signals: bounded memory, no progress bar on stdout."""
-    con = duckdb.connect(config={"memory_limit": memory_limit, **config})
-    con.execute("set enable_progress_bar = false")
-    return con
+    return quiet_connect(config={"memory_limit": memory_limit, **config})
 
 
 def types_sql(object_types: tuple[str, ...]) -> str:

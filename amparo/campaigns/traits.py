@@ -18,10 +18,10 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
+from amparo.campaigns.duck import quiet_connect
 from amparo.campaigns.io import CampaignInputError, _q, _reader
 from amparo.campaigns.model import EDGE_COLUMNS, Settings
 
@@ -55,7 +55,7 @@ def load_account_table(path: Path, mapping: Mapping[str, str] | None = None) -> 
     are null; a file with none of them gives an empty table. `mapping` maps a field to a
     column name, as for `io.load_file`."""
     mapping = dict(mapping or {})
-    con = duckdb.connect(config={"memory_limit": "1GB", "enable_progress_bar": False})
+    con = quiet_connect(config={"memory_limit": "1GB"})
     try:
         rel = _reader(con, path)
         columns = list(rel.columns)
