@@ -270,24 +270,3 @@ def test_type_to_kind(tmp_path: Path, mtype: str | None, kind: MessageKind) -> N
     assert msgs[0].kind is kind
     if kind is MessageKind.SYSTEM:
         assert msgs[0].text == mtype  # empty content falls back to the event name
-
-
-# --- not chosen for other formats' fixtures ---------------------------------------------------
-
-OTHER_FIXTURES = sorted(
-    p for d in FIXTURES.iterdir() if d.is_dir() and d.name != "discord" for p in d.iterdir()
-)
-
-
-@pytest.mark.parametrize(
-    "path", OTHER_FIXTURES, ids=[p.relative_to(FIXTURES).as_posix() for p in OTHER_FIXTURES]
-)
-def test_not_sniffed_for_other_formats(path: Path) -> None:
-    try:
-        source = open_source(path)
-    except ImportRejected:
-        return  # deliberately unreadable fixtures of other importers
-    try:
-        assert DiscordImporter.sniff(source) == 0.0
-    finally:
-        source.close()

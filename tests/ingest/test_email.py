@@ -58,23 +58,6 @@ def test_zip_of_eml_files(tmp_path: Path) -> None:
     assert [e.member for e in errors] == ["export/Inbox.mbox"]
 
 
-OTHER_FIXTURES = sorted(
-    p for d in FIXTURES.iterdir() if d.is_dir() and d.name != "email" for p in d.iterdir()
-)
-
-
-@pytest.mark.parametrize("path", OTHER_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_other_formats_are_not_email(path: Path) -> None:
-    try:
-        source = open_source(path)
-    except ImportRejected:
-        return
-    try:
-        assert EmailImporter.sniff(source) == 0.0
-    finally:
-        source.close()
-
-
 @pytest.mark.parametrize(
     ("content", "score"),
     [

@@ -373,21 +373,6 @@ def test_sniff_single_files(tmp_path: Path, name: str, content: str, expected: f
     assert MastodonImporter.sniff(open_source(p)) == expected
 
 
-def _foreign_fixtures() -> list[Path]:
-    return sorted(
-        p for d in FIXTURES.iterdir() if d.is_dir() and d.name != "mastodon" for p in d.iterdir()
-    )
-
-
-@pytest.mark.parametrize("path", _foreign_fixtures(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_not_chosen_for_other_formats(path: Path) -> None:
-    source = open_source(path)
-    try:
-        assert MastodonImporter.sniff(source) == 0.0
-    finally:
-        source.close()
-
-
 @pytest.mark.parametrize("name", ["archive", "statuses.json", "notifications.json"])
 def test_own_fixtures_not_taken_by_twitter(name: str) -> None:
     from amparo.ingest.twitter import TwitterImporter

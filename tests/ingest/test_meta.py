@@ -114,27 +114,6 @@ def test_zip_detection_and_attachment_links(
     assert all(a.size == 13 for a in linked)
 
 
-OTHER_FIXTURES = sorted(
-    p
-    for d in FIXTURES.iterdir()
-    if d.is_dir() and d.name not in ("facebook", "instagram")
-    for p in d.iterdir()
-)
-
-
-@pytest.mark.parametrize("path", OTHER_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_other_formats_are_not_meta(path: Path) -> None:
-    try:
-        source = open_source(path)
-    except ImportRejected:
-        return
-    try:
-        assert FacebookImporter.sniff(source) == 0.0
-        assert InstagramImporter.sniff(source) == 0.0
-    finally:
-        source.close()
-
-
 @pytest.mark.parametrize(
     ("path", "fb", "ig"),
     [

@@ -77,3 +77,27 @@ def test_other_errors_in_a_sniff_are_not_hidden(
             detect_format(source)
     finally:
         source.close()
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# Fixture folders an importer may claim; every other folder's files must score 0 for it.
+OWN_FIXTURES = {"facebook": ("facebook", "instagram"), "instagram": ("facebook", "instagram")}
+FOREIGN = [
+    (name, path)
+    for name in sorted(IMPORTERS)
+    for folder in sorted(FIXTURES.iterdir())
+    if folder.is_dir() and folder.name not in OWN_FIXTURES.get(name, (name,))
+    for path in sorted(folder.iterdir())
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "path"), FOREIGN,
+    ids=[f"{n}-{p.parent.name}/{p.name}" for n, p in FOREIGN],
+)
+def test_no_importer_claims_another_formats_fixtures(name: str, path: Path) -> None:
+    source = open_source(path)
+    try:
+        assert IMPORTERS[name].sniff(source) == 0.0
+    finally:
+        source.close()

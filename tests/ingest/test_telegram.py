@@ -320,24 +320,3 @@ def test_bad_record_is_skipped(tmp_path: Path, message: Any, error: str) -> None
     assert [(e.member, e.where, e.message) for e in errors] == [
         ("result.json", "$.messages[1]", error)
     ]
-
-
-# --- not chosen for other formats' fixtures ---------------------------------------------------
-
-OTHER_FIXTURES = sorted(
-    p for d in FIXTURES.iterdir() if d.is_dir() and d.name != "telegram" for p in d.iterdir()
-)
-
-
-@pytest.mark.parametrize(
-    "path", OTHER_FIXTURES, ids=[p.relative_to(FIXTURES).as_posix() for p in OTHER_FIXTURES]
-)
-def test_not_sniffed_for_other_formats(path: Path) -> None:
-    try:
-        source = open_source(path)
-    except ImportRejected:
-        return  # deliberately unreadable fixtures of other importers
-    try:
-        assert TelegramImporter.sniff(source) == 0.0
-    finally:
-        source.close()

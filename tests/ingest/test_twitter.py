@@ -323,21 +323,6 @@ def test_sniff_archive_needs_wrapped_data_files(tmp_path: Path) -> None:
     assert TwitterImporter.sniff(open_source(folder)) == 0.95
 
 
-def _foreign_fixtures() -> list[Path]:
-    return sorted(
-        p for d in FIXTURES.iterdir() if d.is_dir() and d.name != "twitter" for p in d.iterdir()
-    )
-
-
-@pytest.mark.parametrize("path", _foreign_fixtures(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_not_chosen_for_other_formats(path: Path) -> None:
-    source = open_source(path)
-    try:
-        assert TwitterImporter.sniff(source) == 0.0
-    finally:
-        source.close()
-
-
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
