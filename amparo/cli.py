@@ -15,7 +15,16 @@ from rich.table import Table
 
 from amparo import __version__, cli_analysis
 from amparo.cli_campaigns import campaigns_app
-from amparo.cli_common import _state, err, fail, friendly_errors, out, settings, workspace
+from amparo.cli_common import (
+    _state,
+    err,
+    fail,
+    friendly_errors,
+    out,
+    parse_map,
+    settings,
+    workspace,
+)
 from amparo.ingest import ImportOptions
 from amparo.ingest.registry import IMPORTERS
 from amparo.store import custody, defenders
@@ -127,16 +136,6 @@ def defender_watch(
     out.print(f"Watchlist of defender {d.id} now has {len(entries)} entries.")
 
 
-def _parse_map(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
-    for pair in pairs:
-        field, sep, column = pair.partition("=")
-        if not sep or not field or not column:
-            fail(f"--map expects FIELD=COLUMN, got {pair!r}")
-        mapping[field.strip()] = column.strip()
-    return mapping
-
-
 @contextmanager
 def progress_counter(enabled: bool) -> Iterator[Callable[[int], None] | None]:
     if not enabled:
@@ -170,7 +169,7 @@ def import_cmd(
 ) -> None:
     """Preserve exports in the vault and store their messages (all or nothing)."""
     options = ImportOptions(encoding=encoding, day_first=day_first,
-                            column_map=_parse_map(column_map or []))
+                            column_map=parse_map(column_map or []))
     if dry:
         with friendly_errors():
             report = dry_run(paths, fmt, options, settings().limits)

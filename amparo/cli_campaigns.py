@@ -12,21 +12,11 @@ import networkx as nx
 import typer
 from rich.table import Table
 
-from amparo.cli_common import err, fail, friendly_errors, out, workspace
+from amparo.cli_common import err, fail, friendly_errors, out, parse_map, workspace
 from amparo.store import defenders
 
 campaigns_app = typer.Typer(no_args_is_help=True,
                             help="Coordinated campaigns: many accounts acting as one.")
-
-
-def _parse_map(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
-    for pair in pairs:
-        field, sep, column = pair.partition("=")
-        if not sep:
-            fail(f"--map expects FIELD=COLUMN, got {pair!r}")
-        mapping[field.strip()] = column.strip()
-    return mapping
 
 
 def _exports(detection: Any, inputs: Any, graphml: Path | None, gexf: Path | None,
@@ -88,7 +78,7 @@ def detect(
             with tempfile.TemporaryDirectory(prefix="amparo-campaigns-") as tmp, \
                     friendly_errors():
                 try:
-                    inputs = load_file(path, Path(tmp), _parse_map(column_map or []))
+                    inputs = load_file(path, Path(tmp), parse_map(column_map or []))
                 except CampaignInputError as exc:
                     fail(str(exc))
                 detection = detect_campaigns(inputs, eng, settings)

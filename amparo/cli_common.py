@@ -39,6 +39,17 @@ def friendly_errors() -> Iterator[None]:
         fail(str(exc))
 
 
+def parse_map(pairs: list[str]) -> dict[str, str]:
+    """`--map FIELD=COLUMN` options as a dict; a malformed one is a usage error."""
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field or not column:
+            fail(f"--map expects FIELD=COLUMN, got {pair!r}")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
 def settings() -> Settings:
     return Settings.from_env(_state["home"])
 
