@@ -49,17 +49,3 @@ def file_items(path: Path, fmt: str = "auto",
         for item in stream:
             if isinstance(item, ParsedMessage) and item.kind is MessageKind.USER:
                 yield TextItem(item.source_id or str(item.locator), item.text)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    if path.is_dir():
-        for p in sorted(path.rglob("*")):
-            if p.is_file() and not p.is_symlink():
-                digest.update(p.relative_to(path).as_posix().encode() + b"\0")
-                digest.update(hashlib.sha256(p.read_bytes()).digest())
-        return digest.hexdigest()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -14,10 +14,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from amparo import pipeline
-from amparo.analysis_input import HashingLines, file_items, jsonl_items, sha256_file
+from amparo.analysis_input import HashingLines, file_items, jsonl_items
 from amparo.cli_common import err, fail, friendly_errors, out, workspace
 from amparo.detect.base import LABELS, DetectorContext, Finding, Severity, TextItem
 from amparo.detect.registry import DETECTORS
+from amparo.digest import sha256_file
 from amparo.store import defenders
 from amparo.store.analysis import analyze_defender, list_findings
 from amparo.store.indicators import import_indicators, list_indicator_collections

@@ -17,7 +17,6 @@ flags: no training set labels sexualised harassment in these languages.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING
 from amparo.detect.abuse_lexicon import Cues, Hit, Lexicon
 from amparo.detect.base import Detector, DetectorContext, Finding, Severity, Span, TextItem
 from amparo.detect.normalize import Folded, fold
+from amparo.digest import sha256_file
 
 if TYPE_CHECKING:
     from amparo.detect.abuse_model import LinearModel
@@ -43,10 +43,6 @@ SLUR_SCORE = 0.8
 DEROGATION_SCORE = 0.8
 PROFANITY_SCORE = 0.9
 HIGH = 0.85  # hate and sexual findings at or above this score are high severity
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class AbuseDetector(Detector):
@@ -70,7 +66,7 @@ class AbuseDetector(Detector):
 
         self._model = LinearModel.load(self._model_path)
         self._lexicon = Lexicon(self._lexicon_path)
-        self._hashes = {p.name: _sha256(p) for p in (self._model_path, self._lexicon_path)}
+        self._hashes = {p.name: sha256_file(p) for p in (self._model_path, self._lexicon_path)}
         # Below this a model score cannot make a finding, even undamped.
         self._floor = min(min(t.values()) for t in self._model.thresholds.values())
 

@@ -10,7 +10,6 @@ workspace (`DetectorContext.indicators_dir`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,14 +27,11 @@ from amparo.detect.indicators import (
 )
 from amparo.detect.links_extract import Link, extract
 from amparo.detect.links_lookalike import Lookalikes
+from amparo.digest import sha256_file
 
 RESOURCES = Path(__file__).parent / "resources" / "links"
 SNAPSHOT = RESOURCES / "indicators-snapshot.json"
 _FILES = ("services.yaml", "confusables.yaml", "shorteners.yaml", "spyware.yaml")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class LinksDetector(Detector):
@@ -56,18 +52,18 @@ class LinksDetector(Detector):
         for file in _FILES:
             path = RESOURCES / file
             data[file] = yaml.safe_load(path.read_text(encoding="utf-8"))
-            artefacts[file] = _sha256(path)
+            artefacts[file] = sha256_file(path)
         self._lookalikes = Lookalikes(data["services.yaml"], data["confusables.yaml"])
         self._shorteners = frozenset(str(s) for s in data["shorteners.yaml"]["shorteners"])
         collections: list[IndicatorCollection] = []
         if self.use_snapshot and context.extras.get("links.snapshot", "on") != "off":
             collections.append(collection_from_json(
                 json.loads(SNAPSHOT.read_text(encoding="utf-8")), str(SNAPSHOT)))
-            artefacts[SNAPSHOT.name] = _sha256(SNAPSHOT)
+            artefacts[SNAPSHOT.name] = sha256_file(SNAPSHOT)
         if context.indicators_dir:
             collections.extend(load_collections(context.indicators_dir))
             for path in sorted(Path(context.indicators_dir).glob("*.json")):
-                artefacts[f"indicators/{path.name}"] = _sha256(path)
+                artefacts[f"indicators/{path.name}"] = sha256_file(path)
         self._index = IndicatorIndex(collections, data["spyware.yaml"]["spyware_words"])
         self._artefacts = artefacts
 

@@ -4,11 +4,11 @@ locator so every line can be traced to the original. Each export is a custody ev
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from amparo.digest import sha256_file
 from amparo.store import custody
 from amparo.store.messages import MessageFilter, iter_messages
 from amparo.store.tables import EvidenceItem
@@ -43,7 +43,7 @@ def export_messages(
                 else:
                     fh.write(json.dumps(msg, ensure_ascii=False) + "\n")
                 count += 1
-        digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+        digest = sha256_file(tmp)
         custody.append(
             s, actor=ws.settings.actor, action="evidence.export", object_type="defender",
             object_id=str(defender_id), reason=reason,

@@ -4,11 +4,11 @@ SHA-256, so a finding can be traced to the exact feed that produced it."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from amparo.detect.indicators import load_collections, load_indicator_file, save_collection
+from amparo.digest import sha256_file
 from amparo.store import custody
 from amparo.store.workspace import Workspace
 
@@ -22,7 +22,7 @@ def import_indicators(
     strict: bool = False,
 ) -> dict[str, Any]:
     collection = load_indicator_file(path, name=name, publisher=publisher, strict=strict)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    digest = sha256_file(path) if path.exists() else ""
     with ws.write_lock():
         with ws.session() as s:
             custody.append(
