@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from amparo import pipeline
 from amparo.detect.base import DetectorContext, Finding, Severity, TextItem, WatchItem
 from amparo.store import defenders
+from amparo.store.messages import user_message_pages
 from amparo.store.tables import AnalysisRun, Defender, EvidenceItem, FindingRow, Message
 from amparo.store.workspace import Workspace
-
-PAGE = 5000
 
 
 def defender_context(ws: Workspace, d: Defender) -> DetectorContext:
@@ -34,20 +33,8 @@ def defender_context(ws: Workspace, d: Defender) -> DetectorContext:
 
 
 def _stored_texts(s: Session, defender_id: int) -> Iterator[TextItem]:
-    """User messages in id order, read in keyset pages (flat memory on millions of rows)."""
-    last = 0
-    while True:
-        rows = s.execute(
-            select(Message.id, Message.text)
-            .where(Message.defender_id == defender_id, Message.kind == "user",
-                   Message.id > last)
-            .order_by(Message.id).limit(PAGE)
-        ).all()
-        if not rows:
-            return
-        for mid, text in rows:
-            yield TextItem(str(mid), text)
-        last = rows[-1][0]
+    for mid, text in user_message_pages(s, select(Message.id, Message.text), defender_id):
+        yield TextItem(str(mid), text)
 
 
 def finding_row(f: Finding, run_id: int) -> dict[str, Any]:

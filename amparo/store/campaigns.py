@@ -20,31 +20,20 @@ from amparo.campaigns.io import Inputs, write_messages
 from amparo.campaigns.io import Message as PostMessage
 from amparo.campaigns.model import Settings
 from amparo.detect.base import Severity
+from amparo.store.messages import user_message_pages
 from amparo.store.tables import Account, CampaignMessage, CampaignRow, FindingRow, Message
 from amparo.store.workspace import Workspace
-
-PAGE = 5000
 
 
 def _stored_posts(s: Session, defender_id: int) -> Iterator[PostMessage]:
     author = aliased(Account)
-    last = 0
-    while True:
-        rows = s.execute(
-            select(Message.id, author.key, Message.ts_utc, Message.text, Message.reply_to,
-                   Message.forwarded_from)
-            .outerjoin(author, Message.author_id == author.id)
-            .where(Message.defender_id == defender_id, Message.kind == "user",
-                   Message.id > last, Message.ts_utc.is_not(None))
-            .order_by(Message.id).limit(PAGE)
-        ).all()
-        if not rows:
-            return
-        for mid, key, ts, text, reply_to, forwarded in rows:
-            assert ts is not None  # filtered above
-            yield PostMessage(str(mid), key or "(unknown)", ts.timestamp(), text, reply_to,
-                              forwarded)
-        last = rows[-1][0]
+    query = (select(Message.id, author.key, Message.ts_utc, Message.text, Message.reply_to,
+                    Message.forwarded_from)
+             .outerjoin(author, Message.author_id == author.id)
+             .where(Message.ts_utc.is_not(None)))
+    for mid, key, ts, text, reply_to, forwarded in user_message_pages(s, query, defender_id):
+        yield PostMessage(str(mid), key or "(unknown)", ts.timestamp(), text, reply_to,
+                          forwarded)
 
 
 def detect_for_defender(

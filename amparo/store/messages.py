@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session, aliased
 
 from amparo.domain import Locator
@@ -90,6 +90,22 @@ def iter_messages(s: Session, f: MessageFilter, chunk: int = 2000) -> Iterator[d
         for m, a, c in rows:
             yield message_dict(m, a, c)
         offset += chunk
+
+
+def user_message_pages(s: Session, query: Select[*tuple[Any, ...]], defender_id: int,
+                       page: int = 5000) -> Iterator[Row[*tuple[Any, ...]]]:
+    """Rows of `query` (whose first column is Message.id) for the defender's user messages, in
+    id order, read in keyset pages: memory stays flat on millions of rows."""
+    last = 0
+    while True:
+        rows = s.execute(
+            query.where(Message.defender_id == defender_id, Message.kind == "user",
+                        Message.id > last).order_by(Message.id).limit(page)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
 
 
 def get_message(s: Session, message_id: int) -> dict[str, Any] | None:
