@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -92,16 +93,21 @@ def main() -> None:
     ap.add_argument("--scenario", choices=("standard", "small"), default="standard")
     ap.add_argument("--engine", choices=("local", "dask"), default="local")
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--background", choices=("shuffled", "real"), default="shuffled",
+                    help="who posted what in the background: shuffled within each day (labelled: "
+                         "nothing coordinated) or as recorded (its own coordination included)")
     ap.add_argument("--work", type=Path, default=OUT / "campaigns-eval")
     args = ap.parse_args()
     scenario = synthetic.Scenario() if args.scenario == "standard" \
         else synthetic.small_scenario()
     if args.seed is not None:
         scenario = synthetic.with_seed(scenario, args.seed)
+    scenario = replace(scenario, decorrelate_background=args.background == "shuffled")
     result = run(scenario, args.work, args.engine)
     OUT.mkdir(parents=True, exist_ok=True)
     suffix = ("" if args.scenario == "standard" else f"-{args.scenario}") + \
-        ("" if args.engine == "local" else f"-{args.engine}")
+        ("" if args.engine == "local" else f"-{args.engine}") + \
+        ("" if args.background == "shuffled" else f"-{args.background}")
     out = OUT / f"campaigns_eval{suffix}.json"
     out.write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
     print(table(result))

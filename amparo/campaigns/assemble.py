@@ -10,7 +10,7 @@ so one post is one object: on the synthetic standard scenario, counting a post's
 domain as two objects had flagged 403 of 600 accounts that merely shared a viral link.)
 Signals combine as independent evidence: 1 - Π(1 - s_i). Pairs at or above
 settings-independent MIN_PAIR_STRENGTH are kept; groups are Louvain communities (fixed
-seed) of the kept graph, so equal inputs give equal campaigns.
+seed) of each connected component of the kept graph, so equal inputs give equal campaigns.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from amparo.campaigns.model import EDGE_COLUMNS, Campaign, Settings, SignalStren
 SIGNAL_SCALE: dict[str, float] = {
     "co_link": 2.0,
     "co_domain": 4.0,  # the same site, not the same article: weaker evidence each
-    "co_hashtag": 4.0,  # hashtags are shared widely: weaker evidence each
+    "co_hashtag": 3.0,  # hashtags are shared widely: weaker evidence each
     "co_retweet": 2.0,
     "co_reply": 2.0,
     "co_mention": 4.0,
@@ -97,24 +97,57 @@ def assemble(
             .groupby(["a", "b"], sort=True)["miss"].prod())
     pair_strength = 1.0 - pair
     kept = pair_strength[pair_strength >= MIN_PAIR_STRENGTH]
-    graph = nx.Graph()
-    for (a, b), s in kept.items():
-        graph.add_edge(a, b, weight=float(s))
-    communities = nx.community.louvain_communities(graph, weight="weight", seed=0) \
-        if graph.number_of_edges() else []
-    campaigns = []
-    for members in communities:
-        if len(members) < settings.min_accounts:
-            continue
-        campaigns.append(_describe(sorted(members), rows, kept, window, examples or {}))
+    community = _communities(kept, settings.min_accounts)
+    if not community:
+        return []
+    # Each edge row and kept pair goes to its campaign in one pass (not one scan per group).
+    rows = rows.assign(ca=rows["a"].map(community), cb=rows["b"].map(community))
+    rows = rows[rows["ca"].notna() & (rows["ca"] == rows["cb"])].astype({"ca": "int64"})
+    ends = kept.index.to_frame(index=False)
+    ca, cb = ends["a"].map(community), ends["b"].map(community)
+    same = (ca.notna() & (ca == cb)).to_numpy()
+    internal = pd.Series(kept.to_numpy()[same], index=ca[same].astype("int64").to_numpy())
+    members: dict[int, list[str]] = {}
+    for account, c in sorted(community.items()):
+        members.setdefault(c, []).append(account)
+    by_group = dict(iter(rows.groupby("ca", sort=True)))
+    strengths = dict(iter(internal.groupby(level=0, sort=True)))
+    campaigns = [_describe(accounts, by_group[c], strengths.get(c, pd.Series(dtype=float)),
+                           window, examples or {})
+                 for c, accounts in members.items()]
     campaigns.sort(key=lambda c: (-c.score, c.id))
     return campaigns
 
 
-def _describe(accounts: list[str], rows: pd.DataFrame, kept: pd.Series,
+def _communities(kept: pd.Series, min_accounts: int) -> dict[str, int]:
+    """Account -> group number for groups of at least `min_accounts`: Louvain communities
+    (fixed seed) of each connected component of the strong-pair graph, components in the
+    order of their smallest account, so equal inputs give equal groups. A component that is
+    a clique is one group without running Louvain (splitting a clique never raises
+    modularity), which keeps assembly fast when the graph has thousands of small groups."""
+    graph = nx.Graph()
+    for (a, b), s in kept.items():
+        graph.add_edge(a, b, weight=float(s))
+    out: dict[str, int] = {}
+    components = sorted((sorted(c) for c in nx.connected_components(graph)
+                         if len(c) >= min_accounts), key=lambda c: c[0])
+    number = 0
+    for nodes in components:
+        sub = graph.subgraph(nodes)
+        n = len(nodes)
+        groups = [set(nodes)] if sub.number_of_edges() == n * (n - 1) // 2 else \
+            nx.community.louvain_communities(sub, weight="weight", seed=0)
+        for group in sorted((sorted(g) for g in groups), key=lambda g: g[0]):
+            if len(group) >= min_accounts:
+                out.update(dict.fromkeys(group, number))
+                number += 1
+    return out
+
+
+def _describe(accounts: list[str], inside: pd.DataFrame, internal: pd.Series,
               window: float | None, examples: Mapping[str, str]) -> Campaign:
-    members = set(accounts)
-    inside = rows[rows["a"].isin(members) & rows["b"].isin(members)]
+    """One campaign: `inside` holds the per-signal edge rows between its accounts, `internal`
+    the combined strengths of its kept pairs."""
     n = len(accounts)
     possible = n * (n - 1) / 2
     signals: dict[str, SignalStrength] = {}
@@ -130,7 +163,6 @@ def _describe(accounts: list[str], rows: pd.DataFrame, kept: pd.Series,
         signals[str(signal)] = SignalStrength(str(signal), len(group), len(touched), strength,
                                               detail)
         sentences.append(detail)
-    internal = kept[[a in members and b in members for a, b in kept.index]]
     density = len(internal) / possible
     mean_strength = float(internal.mean()) if len(internal) else 0.0
     # Strong pairs that knit the whole group together score highest.

@@ -122,7 +122,7 @@ def cosharing_edges(shares: Table, engine: Engine, settings: Settings, window: f
         if prepared.rows:
             edges = engine.map_reduce(
                 prepared.shares, "o", pair_map(window),
-                pair_reduce(signal, settings.min_repeat, prepared), PARTIAL_META)
+                pair_reduce(signal, settings.min_repeat, prepared, window), PARTIAL_META)
         else:
             edges = empty_edges()
     edges.attrs["skipped_viral_objects"] = prepared.viral

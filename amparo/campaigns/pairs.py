@@ -6,8 +6,9 @@
    ids by dense integer codes in sort order (so `a < b` on codes is `a < b` on ids). The
    engines then shuffle and join narrow integer rows, not strings.
 2. `pair_map`: for all shares of some objects, the partial aggregate per account pair.
-3. `pair_reduce`: sum the partials across partitions, keep pairs with `min_repeat` objects,
-   decode the codes back to ids.
+3. `pair_reduce`: sum the partials across partitions, keep pairs with `min_repeat` objects
+   and `min_repeat` occasions (one post with two links is one occasion), decode the codes
+   back to ids.
 """
 
 from __future__ import annotations
@@ -170,15 +171,22 @@ def pair_map(window: float) -> MapFn:
     return run
 
 
-def pair_reduce(signal: str, min_repeat: int, prepared: Prepared) -> ReduceFn:
-    """The reduce: sum the partials of each pair over partitions and keep pairs that co-shared
-    at least `min_repeat` distinct objects. Partitions split by object, so an (a, b, object)
-    triple is counted in one partition only and the sum of distinct counts is exact.
+def pair_reduce(signal: str, min_repeat: int, prepared: Prepared, window: float) -> ReduceFn:
+    """The reduce: sum the partials of each pair over partitions, keep pairs that co-shared
+    at least `min_repeat` distinct objects (partitions split by object, so an (a, b, object)
+    triple is counted in one partition only and the sum of distinct counts is exact), then
+    count their *occasions* and keep pairs with at least `min_repeat` of those.
 
-    `weight` is the number of distinct objects co-shared within the window (CooRnet's edge
-    weight); `examples` the 5 smallest object ids, "|"-joined. Sorted by (a, b): any engine and
-    any partitioning give the same frame."""
+    Occasions: the fewer of the two accounts' distinct share times among their co-shares
+    within the window. One post carrying two links (or a link and its image, or two hashtags)
+    is one occasion, so accounts that each posted the same pair of links once are not
+    "coordinated twice" — the error that made a post-level shuffle of the real background
+    (synthetic.py) look coordinated. Counted exactly from the shares of the kept pairs only.
+
+    `objects` and `weight` are the occasions; `examples` the 5 smallest object ids,
+    "|"-joined. Sorted by (a, b): any engine and any partitioning give the same frame."""
     ex = ", ".join(EXAMPLE_COLUMNS)
+    w = float(window)
 
     def run(partials: pd.DataFrame) -> pd.DataFrame:
         con = connect()
@@ -186,24 +194,35 @@ def pair_reduce(signal: str, min_repeat: int, prepared: Prepared) -> ReduceFn:
             con.register("p", partials)
             con.register("accs", prepared.accounts.relation(con))
             con.register("objs", prepared.objects.relation(con))
+            con.register("shares", prepared.shares.relation(con))
             out = con.execute(f"""
                 with keep as (
                     select a, b from p group by a, b having sum(objects) >= {int(min_repeat)}),
+                together as (
+                    select k.a, k.b, x.ts as ta, y.ts as tb
+                    from keep k join shares x on x.acc = k.a
+                         join shares y on y.acc = k.b and y.o = x.o
+                    where abs(x.ts - y.ts) <= {w}),
+                occasions as (
+                    select a, b,
+                           least(count(distinct ta), count(distinct tb)) as occasions
+                    from together group by a, b
+                    having least(count(distinct ta), count(distinct tb)) >= {int(min_repeat)}),
                 pairs as (
-                    select a, b, cast(sum(objects) as bigint) as objects,
+                    select a, b, any_value(o.occasions) as objects,
                            min(first_ts) as first_ts, max(last_ts) as last_ts,
                            list_sort(list_distinct(list_filter(flatten(list([{ex}])),
                                                                lambda x: x >= 0)))[1:{MAX_EXAMPLES}]
                                as ex
-                    from p semi join keep using (a, b) group by a, b),
+                    from p join occasions o using (a, b) group by a, b),
                 named as (
                     select a, b, string_agg(distinct object_id, '|' order by object_id)
                                as examples
                     from (select a, b, unnest(ex) as o from pairs) join objs using (o)
                     group by a, b)
                 select x.account_id as a, y.account_id as b, '{signal}' as signal,
-                       cast(p.objects as double) as weight, p.objects, p.first_ts, p.last_ts,
-                       n.examples
+                       cast(p.objects as double) as weight, cast(p.objects as bigint) as objects,
+                       p.first_ts, p.last_ts, n.examples
                 from pairs p join named n using (a, b)
                      join accs x on x.acc = p.a join accs y on y.acc = p.b
                 order by p.a, p.b

@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -98,6 +99,10 @@ class Scenario:
     background_fraction: float = 1.0  # share of background posts kept (small test scenarios)
     total_posts: int | None = None  # None: one copy of the (sampled) background
     background: Path = field(default=DEFAULT_BACKGROUND)
+    # True: who posted what is shuffled among each day's background posts (see
+    # `_decorrelate`), so the background is labelled: nothing in it is coordinated. False: the
+    # real data as recorded, its own unlabelled coordination included.
+    decorrelate_background: bool = True
 
     def parameters(self) -> dict[str, Any]:
         d = asdict(self)
@@ -509,6 +514,25 @@ def _decoys(block: _Block, scenario: Scenario, taken: set[str], urls: list[str],
     truth.decoys.setdefault("hashtag_day", []).extend(day)
 
 
+def _decorrelate(bg: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Deal each UTC day's background posts out again to that day's posting accounts at
+    random (a permutation of post -> account within the day). Every post keeps its time and
+    its objects, so a viral link keeps its burst and a hashtag its day; every account keeps
+    how many posts it made each day; but which accounts shared what together is now chance,
+    so any group found in it is a false positive. (The recorded data contains real
+    coordinated link sharing, unlabelled: CooRTweet's own sample.)"""
+    posts = bg.drop_duplicates("post_id")[["post_id", "account_id", "timestamp"]]
+    day = (posts["timestamp"] // DAY).to_numpy()
+    rng = np.random.Generator(np.random.PCG64(seed))
+    order = np.lexsort((rng.random(len(posts)), day))  # random order within each day
+    by_day = np.argsort(day, kind="stable")  # original order within each day
+    accounts = posts["account_id"].to_numpy(object)
+    dealt = np.empty(len(posts), dtype=object)
+    dealt[by_day] = accounts[order]
+    mapping = pd.Series(dealt, index=posts["post_id"].to_numpy())
+    return bg.assign(account_id=mapping.loc[bg["post_id"]].to_numpy())
+
+
 def _background_rows(bg: pd.DataFrame, rng: random.Random, suffix: str, offset: float,
                      limit: int | None) -> pd.DataFrame:
     """The background with ids suffixed and time shifted, a filler text on each post's first
@@ -543,6 +567,8 @@ def generate(scenario: Scenario) -> Iterator[tuple[pd.DataFrame, Truth]]:
         keep = set(random.Random(scenario.seed).sample(  # noqa: S311
             posts, max(1, int(len(posts) * scenario.background_fraction))))
         bg = bg[bg["post_id"].isin(keep)].reset_index(drop=True)
+    if scenario.decorrelate_background:
+        bg = _decorrelate(bg, scenario.seed)
     t0, t1 = float(bg["timestamp"].min()), float(bg["timestamp"].max())
     period = (t1 - t0) + DAY
     bg_posts = int(bg["post_id"].nunique())

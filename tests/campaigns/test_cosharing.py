@@ -88,6 +88,24 @@ def test_window_bounds_are_inclusive_and_narrow_windows_drop_pairs() -> None:
     assert narrow[["a", "b"]].values.tolist() == [["G", "H"]]
 
 
+def test_one_post_with_two_links_is_one_occasion() -> None:
+    rows = [
+        # I and J: one post each carrying links m and n, 5 s apart: one occasion, no edge.
+        ("I", 0, "url", "m"), ("I", 0, "url", "n"), ("J", 5, "url", "m"), ("J", 5, "url", "n"),
+        # K posts both in one post, L in two posts: K acted once, no edge.
+        ("K", 1000, "url", "m2"), ("K", 1000, "url", "n2"),
+        ("L", 1010, "url", "m2"), ("L", 1030, "url", "n2"),
+        # M and N post a two-link post together twice, hours apart: two occasions, an edge
+        # counted as 2 (not 4 objects).
+        ("M", 5000, "url", "p"), ("M", 5000, "image", "q"), ("N", 5020, "url", "p"),
+        ("N", 5020, "image", "q"), ("M", 9000, "url", "r"), ("M", 9000, "url", "s"),
+        ("N", 9010, "url", "r"), ("N", 9010, "url", "s"),
+    ]
+    edges = cosharing_edges(table(rows), LocalEngine(3), Settings(), 60.0, LINKS, "co_link")
+    assert edges[["a", "b", "objects", "weight"]].values.tolist() == [["M", "N", 2, 2.0]]
+    assert edges.iloc[0].examples == "p|q|r|s"
+
+
 def test_hashtags_are_their_own_signal() -> None:
     edges = cosharing_edges(table(HAND), LocalEngine(2), Settings(), 60.0, ("hashtag",),
                             "co_hashtag")

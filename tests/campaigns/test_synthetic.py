@@ -86,6 +86,26 @@ def test_total_posts_scales_with_time_shifted_copies(tmp_path: Path) -> None:
     assert frame["timestamp"].max() - frame["timestamp"].min() > 42 * 86400  # shifted copy
 
 
+def test_decorrelated_background_keeps_posts_days_and_activity() -> None:
+    recorded = synthetic._load_background(synthetic.DEFAULT_BACKGROUND)
+    dealt = synthetic._decorrelate(recorded, seed=7)
+    key = ["post_id", "timestamp", "url_id", "hashtag_id", "domain_id", "phash_id"]
+    # every post keeps its time and its objects ...
+    assert dealt[key].sort_values(key).fillna("").values.tolist() == \
+        recorded[key].sort_values(key).fillna("").values.tolist()
+    # ... each account posts as often on each day as it did ...
+    def per_day(frame: pd.DataFrame) -> pd.Series:
+        posts = frame.drop_duplicates("post_id")
+        return posts.groupby([posts["timestamp"] // synthetic.DAY, "account_id"]).size()
+    pd.testing.assert_series_equal(per_day(dealt).sort_index(), per_day(recorded).sort_index())
+    # ... all rows of a post stay with one account, but who posted what has changed.
+    assert (dealt.groupby("post_id")["account_id"].nunique() == 1).all()
+    moved = dealt.drop_duplicates("post_id").set_index("post_id")["account_id"] != \
+        recorded.drop_duplicates("post_id").set_index("post_id")["account_id"]
+    assert moved.mean() > 0.9
+    assert synthetic._decorrelate(recorded, seed=7).equals(dealt)
+
+
 def _detect(path: Path, work: Path) -> list[list[str]]:
     inputs = synthetic.load_scenario(path, work)
     return [c.accounts for c in detect_campaigns(inputs, LocalEngine(4)).campaigns]
@@ -104,6 +124,8 @@ def quality(small: tuple[Path, synthetic.Truth],
 
 def test_planted_campaigns_are_found(quality: dict[str, Any]) -> None:
     assert quality["recall"] >= 0.9, quality["per_campaign"]
+    # The background is decorrelated (labelled): every other account flagged is an error.
+    assert quality["precision"] >= 0.9, quality
     assert quality["precision_planted_groups"] >= 0.9
     assert quality["decoys_flagged"]["hashtag_day"] == 0
 
