@@ -36,9 +36,10 @@ class Settings:
     text_window_s: float = 6 * 3600.0  # near-duplicate texts count within this span
     neardup_threshold: float = 0.7  # estimated Jaccard similarity of word shingles
     min_text_tokens: int = 5  # shorter texts are too generic to call near-duplicates
-    # LSH buckets holding more posts are boilerplate (or a swarm far larger than any group a
-    # caseworker reviews); skipping them keeps candidate pairs linear in the input.
-    max_bucket_posts: int = 500
+    # Inside an LSH bucket, each post is compared with at most this many later posts within
+    # text_window_s (in time order): boilerplate posted by thousands of accounts in a few hours
+    # costs posts x this, not posts squared (see `neardup.py`).
+    max_text_neighbours: int = 100
     min_accounts: int = 3  # smallest campaign
     partitions: int = 16  # hash partitions for the local engine (bounds memory)
 

@@ -3,13 +3,32 @@ small edits, emoji, other links, mentions or hashtags.
 
 1.–4. Signatures (`minhash.py`): normalised text, word 2-gram or character 5-gram
    shingles, 64 MinHash values and 16 LSH band keys per post, streamed to Parquet.
-   `write_buckets` (DuckDB) keeps the buckets holding 2 to `settings.max_object_accounts`
-   accounts: a bigger one is "viral" (as in co-sharing) and not paired.
-5. **Map** over one bucket (engine key `bucket`): pairs of posts from different accounts within
-   `settings.text_window_s`, kept when the estimated Jaccard (share of equal minhashes) is at
-   least `settings.neardup_threshold`. Partials stay at post-pair granularity.
-6. **Reduce**: one pair collides in up to 16 buckets: dedupe by (post_a, post_b), then cluster
-   posts (connected components: the variants of one text) and aggregate per account pair.
+   `write_buckets` (DuckDB, on disk) turns them into (bucket, post) rows and keeps only the
+   rows that can take part in a pair:
+   - the post has another post of its bucket within `settings.text_window_s` (before or
+     after it); a post alone in its bucket at that time can pair with nothing there, and most
+     of the 16 rows of most posts are such (exact: nothing is lost);
+   - posts of 2 or more accounts are near in time in the bucket (exact as well);
+   - the bucket holds at most `settings.max_object_accounts` accounts in all: a bigger one is
+     a "viral" text (as in co-sharing) and is not paired.
+5. **Map** over one bucket (engine key `bucket`): its posts in (timestamp, row) order; each
+   post is compared with the later posts within `settings.text_window_s`, **at most
+   `settings.max_text_neighbours` of them** (the next ones in time), and a pair of posts from
+   different accounts is kept when the estimated Jaccard (share of equal minhashes) is at least
+   `settings.neardup_threshold`. This bound is what is skipped, and why: boilerplate ("good
+   morning" posts, share-button texts, template chatter) can put thousands of posts of one
+   text into a bucket within a few hours; comparing all of them is quadratic in that crowd,
+   comparing each with its next 100 is linear, and the crowd stays connected through the
+   chain of neighbours. What is lost is the direct pair between two posts with more than 100
+   posts of the same bucket between them in time — inside a coordinated burst larger than
+   any planted group (60 accounts) or inside boilerplate. Another text's posts have buckets of
+   their own, so a copy-paste group inside heavy boilerplate keeps its pairs. The order is
+   fixed (ties by the post's row in the input), so the result is deterministic and the same
+   on every engine. Partials are post pairs by signature row and account rank (integers:
+   cheap to move and compare).
+6. **Reduce**: one pair collides in up to 16 buckets: dedupe by (row_a, row_b); then the
+   post and account ids are looked up for the pairs found, posts are clustered (connected
+   components: the variants of one text) and the pairs aggregated per account pair.
    Exact and engine-independent.
 
 Edges: `objects` = distinct near-duplicate texts (clusters) both accounts posted, `weight` =
@@ -49,56 +68,11 @@ __all__ = ["BANDS", "NUM_PERM", "ROWS", "NearDuplicates", "band_keys", "neardup"
            "write_buckets", "write_signatures"]
 
 _PAIRS_PER_BLOCK = 1_000_000
+_BUCKET_MEMORY = "1500MB"  # DuckDB spills beyond this (10M posts: 160M band keys)
 PAIR_COLUMNS = ("a", "b", "post_a", "post_b", "ts_a", "ts_b", "similarity", "variant_a",
                 "variant_b")
 CLUSTER_COLUMNS = ("cluster", "representative", "posts", "accounts", "variants", "first_ts",
                    "last_ts", "examples")
-
-
-def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
-    """The LSH table for the engine: (bucket, post_id, account_id, timestamp, variant, h00…)
-    for buckets holding 2 to `max_object_accounts` accounts and at most `max_bucket_posts`
-    posts."""
-    # A database file beside the output, not memory: its tables are evicted to disk when 10M
-    # posts (160M bucket rows) exceed the memory limit.
-    db = out.parent / "buckets.duckdb"
-    db.unlink(missing_ok=True)
-    con = quiet_connect(str(db), config={
-        "memory_limit": "4GB", "threads": 2,
-        "temp_directory": str(out.parent / "duckdb-spill"), "preserve_insertion_order": False})
-    try:
-        con.execute(f"create view sig as select * from read_parquet('{sig_path}')")
-        unpivot = " union all ".join(f"select {c} as bucket, row, account_id from sig"
-                                     for c in BCOLS)
-        con.execute(f"""
-            create table shared as
-            select bucket from ({unpivot}) group by bucket
-            having count(*) >= 2 and min(account_id) <> max(account_id)""")
-        con.execute(f"""
-            create table members as
-            select u.bucket, u.row from ({unpivot}) u join shared using (bucket)""")
-        con.execute(f"""
-            create table picked as
-            select row, post_id, account_id, timestamp, variant, {", ".join(HCOLS)}
-            from sig semi join (select distinct row from members) using (row)""")
-        con.execute(f"""
-            create table kept as
-            select bucket from members join picked using (row) group by bucket
-            having count(distinct account_id) <= {int(settings.max_object_accounts)}
-               and count(*) <= {int(settings.max_bucket_posts)}""")
-        con.execute(f"""
-            copy (select m.bucket, p.* exclude (row) from members m
-                  join kept using (bucket) join picked p using (row))
-            to '{out}' (format parquet)""")
-        n = con.execute(f"select count(*) from read_parquet('{out}')").fetchone()
-    finally:
-        con.close()
-        db.unlink(missing_ok=True)
-        Path(f"{db}.wal").unlink(missing_ok=True)
-    return int(n[0]) if n else 0
-
-
-# --------------------------------------------------------------------------- map and reduce
 
 
 def _empty_pairs() -> pd.DataFrame:
@@ -111,59 +85,162 @@ def _empty_pairs() -> pd.DataFrame:
     })
 
 
+def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
+    """The LSH table for the engine: (bucket, row, acc, timestamp, variant, h00…), one row per
+    (bucket, post) that can be part of a pair (see the module docstring: the post has another
+    post of the bucket within `text_window_s`, 2+ accounts are near in time in the bucket, the
+    bucket holds at most `max_object_accounts` accounts in all). `row` is the post's row in the
+    signature table, `acc` its account's rank in the sorted account ids (so acc order is
+    account id order). Returns the number of rows written."""
+    # A database file beside the output, not memory: its tables are evicted to disk when 10M
+    # posts (160M bucket rows) exceed the memory limit.
+    db = out.parent / "buckets.duckdb"
+    db.unlink(missing_ok=True)
+    con = quiet_connect(str(db), config={
+        "memory_limit": _BUCKET_MEMORY, "threads": 2,
+        "temp_directory": str(out.parent / "duckdb-spill"), "preserve_insertion_order": False})
+    window = float(settings.text_window_s)
+    most = int(settings.max_object_accounts)
+    try:
+        con.execute(f"create view sig as select * from read_parquet('{sig_path}')")
+        con.execute("""
+            create table accounts as
+            select account_id, (row_number() over (order by account_id) - 1)::bigint as acc
+            from (select distinct account_id from sig)""")
+        con.execute(f"""
+            create table keyed as
+            select row, acc, timestamp, {", ".join(BCOLS)} from sig join accounts
+            using (account_id)""")
+        unpivot = " union all ".join(f"select {c} as bucket, row, acc, timestamp from keyed"
+                                     for c in BCOLS)
+        # Rows with a neighbour in time inside their bucket: no other row can be paired there.
+        con.execute(f"""
+            create table near as
+            select bucket, row, acc, n from (
+                select bucket, row, acc, timestamp,
+                       timestamp - lag(timestamp) over w as before,
+                       lead(timestamp) over w - timestamp as after,
+                       count(*) over (partition by bucket) as n
+                from ({unpivot})
+                window w as (partition by bucket order by timestamp, row))
+            where before <= {window} or after <= {window}""")
+        # Buckets where 2+ accounts are near in time; of those, the ones with more than `most`
+        # rows may be viral: count their accounts over the whole bucket.
+        con.execute("""
+            create table paired as
+            select bucket, max(n) as n from near group by bucket having min(acc) <> max(acc)""")
+        con.execute(f"""
+            create table viral as
+            select bucket from ({unpivot}) u
+            semi join (select bucket from paired where n > {most}) using (bucket)
+            group by bucket having count(distinct acc) > {most}""")
+        con.execute(f"""
+            copy (select n.bucket, n.row, n.acc, s.timestamp, s.variant,
+                         {", ".join("s." + c for c in HCOLS)}
+                  from near n semi join paired using (bucket) anti join viral using (bucket)
+                  join sig s using (row))
+            to '{out}' (format parquet)""")
+        n = con.execute(f"select count(*) from read_parquet('{out}')").fetchone()
+    finally:
+        con.close()
+        db.unlink(missing_ok=True)
+        Path(f"{db}.wal").unlink(missing_ok=True)
+    return int(n[0]) if n else 0
+
+
+# --------------------------------------------------------------------------- map and reduce
+
+_ROW_PAIR_COLUMNS = ("acc_a", "acc_b", "row_a", "row_b", "ts_a", "ts_b", "similarity",
+                     "variant_a", "variant_b")
+
+
+def _empty_row_pairs() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("ts_") or
+                                      c == "similarity" else "int64")
+                         for c in _ROW_PAIR_COLUMNS})
+
+
 def bucket_pairs(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The map: near-duplicate post pairs inside each bucket of `frame` (all rows of a bucket
-    are present). Pairs are oriented so that account a < account b."""
+    are present), by signature row and account rank, oriented so that acc_a < acc_b.
+
+    In each bucket, posts in (timestamp, row) order; post i meets the posts i+1, i+2, … that
+    are within `text_window_s` of it, at most `max_text_neighbours` of them. Step k compares
+    every post still in reach with the one k places later, so the work is the number of
+    comparisons plus one pass per step, never a bucket's size squared."""
     if frame.empty:
-        return _empty_pairs()
-    frame = frame.sort_values(["bucket", "timestamp", "post_id"], kind="stable")
-    bucket = frame["bucket"].to_numpy(np.int64)
-    ts = frame["timestamp"].to_numpy(np.float64)
-    keys = np.empty(len(frame), [("g", "<i8"), ("t", "<f8")])
-    keys["g"], keys["t"] = bucket, ts
-    query = keys.copy()
-    query["t"] = ts + settings.text_window_s
-    ends = np.searchsorted(keys, query, side="right")
-    counts = ends - np.arange(len(frame)) - 1
-    accounts = frame["account_id"].to_numpy(object)
-    acc_codes = pd.factorize(accounts)[0]
-    sig = frame[HCOLS].to_numpy(np.uint32)
-    posts = frame["post_id"].to_numpy(object)
-    variants = frame["variant"].to_numpy(np.int64)
+        return _empty_row_pairs()
+    order = np.lexsort((frame["row"].to_numpy(np.int64), frame["timestamp"].to_numpy(np.float64),
+                        frame["bucket"].to_numpy(np.int64)))
+    bucket = frame["bucket"].to_numpy(np.int64)[order]
+    ts = frame["timestamp"].to_numpy(np.float64)[order]
+    rows = frame["row"].to_numpy(np.int64)[order]
+    acc = frame["acc"].to_numpy(np.int64)[order]
+    variants = frame["variant"].to_numpy(np.int64)[order]
+    sig = frame[HCOLS].to_numpy(np.uint32)[order]
     need = max(1, int(np.ceil(settings.neardup_threshold * NUM_PERM - 1e-9)))
+    reach = ts + settings.text_window_s
+    n = len(frame)
+    active = np.arange(n)
     out = []
-    cum = np.cumsum(counts)
-    lo = 0
-    while lo < len(frame):
-        hi = int(np.searchsorted(cum, cum[lo] - counts[lo] + _PAIRS_PER_BLOCK, side="right"))
-        hi = min(max(hi, lo + 1), len(frame))
-        c = counts[lo:hi]
-        total = int(c.sum())
-        if total:
-            i = np.repeat(np.arange(lo, hi), c)
-            j = i + 1 + (np.arange(total) - np.repeat(np.cumsum(c) - c, c))
-            m = acc_codes[i] != acc_codes[j]
-            i, j = i[m], j[m]
-            equal = (sig[i] == sig[j]).sum(axis=1)
-            m = equal >= need
-            i, j, equal = i[m], j[m], equal[m]
-            if len(i):
-                swap = accounts[i] > accounts[j]
-                x, y = np.where(swap, j, i), np.where(swap, i, j)
+    for k in range(1, int(settings.max_text_neighbours) + 1):
+        active = active[active + k < n]
+        later = active + k
+        inside = (bucket[later] == bucket[active]) & (ts[later] <= reach[active])
+        active, later = active[inside], later[inside]
+        if not len(active):
+            break
+        other = acc[active] != acc[later]
+        i, j = active[other], later[other]
+        for lo in range(0, len(i), _PAIRS_PER_BLOCK):
+            x, y = i[lo:lo + _PAIRS_PER_BLOCK], j[lo:lo + _PAIRS_PER_BLOCK]
+            equal = (sig[x] == sig[y]).sum(axis=1)
+            hit = equal >= need
+            x, y, equal = x[hit], y[hit], equal[hit]
+            if len(x):
+                swap = acc[x] > acc[y]
+                x, y = np.where(swap, y, x), np.where(swap, x, y)
                 out.append(pd.DataFrame({
-                    "a": accounts[x], "b": accounts[y], "post_a": posts[x], "post_b": posts[y],
+                    "acc_a": acc[x], "acc_b": acc[y], "row_a": rows[x], "row_b": rows[y],
                     "ts_a": ts[x], "ts_b": ts[y], "similarity": equal / NUM_PERM,
                     "variant_a": variants[x], "variant_b": variants[y]}))
-        lo = hi
     if not out:
-        return _empty_pairs()
-    return pd.concat(out, ignore_index=True).drop_duplicates(["post_a", "post_b"])
+        return _empty_row_pairs()
+    return pd.concat(out, ignore_index=True).drop_duplicates(["row_a", "row_b"])
 
 
 def combine_pairs(partials: pd.DataFrame) -> pd.DataFrame:
     """The reduce: one row per near-duplicate post pair, in a fixed order."""
-    pairs = partials.drop_duplicates(["post_a", "post_b"])
-    return pairs.sort_values(["post_a", "post_b"]).reset_index(drop=True)
+    pairs = partials.drop_duplicates(["row_a", "row_b"])
+    return pairs.sort_values(["row_a", "row_b"]).reset_index(drop=True)
+
+
+def _with_ids(pairs: pd.DataFrame, sig_path: Path) -> pd.DataFrame:
+    """Row pairs -> PAIR_COLUMNS: post and account ids looked up in the signature table,
+    sorted by (post_a, post_b)."""
+    if pairs.empty:
+        return _empty_pairs()
+    rows = pd.DataFrame({"row": np.unique(np.concatenate([pairs["row_a"].to_numpy(),
+                                                            pairs["row_b"].to_numpy()]))})
+    con = quiet_connect(config={"threads": 2})
+    try:
+        con.register("wanted", rows)
+        ids = con.execute(f"""
+            select row, post_id, account_id from read_parquet('{sig_path}')
+            semi join wanted using (row)""").df().set_index("row")
+    finally:
+        con.close()
+    post = ids["post_id"].astype(object)
+    account = ids["account_id"].astype(object)
+    result = pd.DataFrame({
+        "a": account.reindex(pairs["row_a"]).to_numpy(object),
+        "b": account.reindex(pairs["row_b"]).to_numpy(object),
+        "post_a": post.reindex(pairs["row_a"]).to_numpy(object),
+        "post_b": post.reindex(pairs["row_b"]).to_numpy(object),
+        "ts_a": pairs["ts_a"].to_numpy(), "ts_b": pairs["ts_b"].to_numpy(),
+        "similarity": pairs["similarity"].to_numpy(),
+        "variant_a": pairs["variant_a"].to_numpy(), "variant_b": pairs["variant_b"].to_numpy()})
+    return result.sort_values(["post_a", "post_b"]).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- results
@@ -253,9 +330,10 @@ def neardup(posts: Table, engine: Engine, settings: Settings | None = None,
         sig_path, bucket_path = work / "minhash.parquet", work / "lsh_buckets.parquet"
         write_signatures(posts, sig_path, settings)
         write_buckets(sig_path, bucket_path, settings)
-        pairs = engine.map_reduce(Table(path=bucket_path), "bucket",
-                                  partial(bucket_pairs, settings=settings), combine_pairs,
-                                  _empty_pairs())
+        row_pairs = engine.map_reduce(Table(path=bucket_path), "bucket",
+                                      partial(bucket_pairs, settings=settings), combine_pairs,
+                                      _empty_row_pairs())
+        pairs = _with_ids(row_pairs, sig_path)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
