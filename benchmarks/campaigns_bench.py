@@ -9,7 +9,8 @@ german_elections background repeated as time-shifted copies, each with the stand
 campaigns and decoys; generation is not timed). Each run is a child process: `load_file`
 (normalise to Parquet) + `detect_campaigns`; wall time is the child's, peak memory the
 largest sum of RSS over the child and all its descendants (Dask scheduler and workers),
-sampled every 0.1 s with psutil. Results: benchmarks/out/campaigns_bench.json.
+sampled every 0.1 s with psutil (the child writes to files in its work folder, never to a
+pipe, so it cannot block on output). Results: benchmarks/out/campaigns_bench.json.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import contextlib
 import json
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -60,27 +60,27 @@ def tree_rss(proc: psutil.Process) -> int:
 
 
 def measure(src: Path, truth: Path, engine: str, work: Path) -> dict[str, object]:
+    # The child writes to files, not pipes: nothing it prints (however much) can block it, and
+    # the sampler below keeps running until it exits.
+    work.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = work / "child.stdout", work / "child.stderr"
     t = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(src), str(work), engine,
-                              str(truth)], stdout=subprocess.PIPE, cwd=ROOT, text=True)
-    proc = psutil.Process(child.pid)
-    peak = 0
-    # Drain the child's output while it runs: a full pipe would block it.
-    assert child.stdout is not None
-    chunks: list[str] = []
-    reader = threading.Thread(target=lambda: chunks.extend(child.stdout), daemon=True)
-    reader.start()
-    while child.poll() is None:
-        with contextlib.suppress(psutil.Error):
-            peak = max(peak, tree_rss(proc))
-        time.sleep(0.1)
-    wall = time.perf_counter() - t
-    reader.join()
-    child.wait()
-    out = "".join(chunks)
+    with out_path.open("w") as out, err_path.open("w") as err:
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(src), str(work), engine,
+                                  str(truth)], stdout=out, stderr=err,
+                                 stdin=subprocess.DEVNULL, cwd=ROOT, text=True)
+        proc = psutil.Process(child.pid)
+        peak = 0
+        while child.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                peak = max(peak, tree_rss(proc))
+            time.sleep(0.1)
+        wall = time.perf_counter() - t
     if child.returncode:
-        raise SystemExit(f"{engine} run failed ({child.returncode})")
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+        tail = err_path.read_text(errors="replace")[-2000:]
+        raise SystemExit(f"{engine} run failed ({child.returncode}):\n{tail}")
+    lines = out_path.read_text().strip().splitlines()
+    result: dict[str, object] = json.loads(lines[-1])
     result.update(wall_s=round(wall, 1), peak_rss_mb=round(peak / 2**20, 1), engine=engine)
     return result
 

@@ -49,8 +49,10 @@ def detect_campaigns(inputs: Inputs, engine: Engine, settings: Settings | None =
     edges = dict(all_cosharing_signals(inputs, engine, settings))
     timings["cosharing"] = time.perf_counter() - t
     t = time.perf_counter()
-    edges["near_duplicate"] = neardup_edges(inputs.posts, engine, settings)
+    stages: dict[str, float] = {}
+    edges["near_duplicate"] = neardup_edges(inputs.posts, engine, settings, timings=stages)
     timings["near_duplicate"] = time.perf_counter() - t
+    timings.update({f"near_duplicate.{k}": v for k, v in stages.items()})
     if accounts is not None and len(accounts):
         edges["shared_traits"] = trait_edges(accounts, settings)
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -63,9 +64,9 @@ from amparo.campaigns.minhash import (
 )
 from amparo.campaigns.model import EDGE_COLUMNS, Settings
 
-__all__ = ["BANDS", "NUM_PERM", "ROWS", "NearDuplicates", "band_keys", "neardup",
-           "neardup_clusters", "neardup_edges", "normalize", "normalize_texts", "signatures",
-           "write_buckets", "write_signatures"]
+__all__ = ["BANDS", "NUM_PERM", "ROWS", "NearDuplicates", "band_keys", "near_pairs",
+           "neardup", "neardup_clusters", "neardup_edges", "normalize", "normalize_texts",
+           "signatures", "write_buckets", "write_signatures"]
 
 _PAIRS_PER_BLOCK = 1_000_000
 _BUCKET_MEMORY = "1500MB"  # DuckDB spills beyond this (10M posts: 160M band keys)
@@ -316,11 +317,14 @@ def _clusters(pairs: pd.DataFrame) -> pd.DataFrame:
     return result.loc[:, list(CLUSTER_COLUMNS)]
 
 
-def neardup(posts: Table, engine: Engine, settings: Settings | None = None,
-            work: Path | None = None) -> NearDuplicates:
-    """Near-duplicate pairs, account edges and text clusters. Intermediate Parquet tables go
-    to `work` (kept) or to a temporary folder next to the posts (removed)."""
+def near_pairs(posts: Table, engine: Engine, settings: Settings | None = None,
+               work: Path | None = None, timings: dict[str, float] | None = None
+               ) -> pd.DataFrame:
+    """Near-duplicate post pairs (PAIR_COLUMNS plus `cluster`). Intermediate Parquet tables go
+    to `work` (kept) or to a temporary folder next to the posts (removed). `timings`, when
+    given, receives the seconds of each stage."""
     settings = settings or Settings()
+    clock = _Clock(timings)
     tmp: str | None = None
     if work is None:
         parent = posts.path.parent if posts.path is not None else None
@@ -329,27 +333,55 @@ def neardup(posts: Table, engine: Engine, settings: Settings | None = None,
     try:
         sig_path, bucket_path = work / "minhash.parquet", work / "lsh_buckets.parquet"
         write_signatures(posts, sig_path, settings)
+        clock.lap("signatures")
         write_buckets(sig_path, bucket_path, settings)
+        clock.lap("buckets")
         row_pairs = engine.map_reduce(Table(path=bucket_path), "bucket",
                                       partial(bucket_pairs, settings=settings), combine_pairs,
                                       _empty_row_pairs())
+        clock.lap("map_reduce")
         pairs = _with_ids(row_pairs, sig_path)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     pairs = _label_clusters(pairs) if len(pairs) else pairs.assign(
         cluster=pd.Series(dtype=object))
+    clock.lap("clusters")
+    return pairs
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings, self.t = timings, time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[name] = round(now - self.t, 3)
+        self.t = now
+
+
+def neardup(posts: Table, engine: Engine, settings: Settings | None = None,
+            work: Path | None = None) -> NearDuplicates:
+    """Near-duplicate pairs, account edges and text clusters (see `near_pairs`)."""
+    pairs = near_pairs(posts, engine, settings, work)
     return NearDuplicates(pairs, _edges(pairs), _clusters(pairs))
 
 
 def neardup_edges(posts: Table, engine: Engine, settings: Settings | None = None,
-                  work: Path | None = None) -> pd.DataFrame:
+                  work: Path | None = None, timings: dict[str, float] | None = None
+                  ) -> pd.DataFrame:
     """Account pairs that posted near-identical texts (EDGE_COLUMNS, sorted by a, b)."""
-    return neardup(posts, engine, settings, work).edges
+    pairs = near_pairs(posts, engine, settings, work, timings)
+    t = time.perf_counter()
+    edges = _edges(pairs)
+    if timings is not None:
+        timings["edges"] = round(time.perf_counter() - t, 3)
+    return edges
 
 
 def neardup_clusters(posts: Table, engine: Engine, settings: Settings | None = None,
                      work: Path | None = None) -> pd.DataFrame:
     """Groups of near-identical posts (CLUSTER_COLUMNS): a representative post id, how many
     posts, accounts and distinct variants, the span, up to 5 post ids."""
-    return neardup(posts, engine, settings, work).clusters
+    return _clusters(near_pairs(posts, engine, settings, work))
