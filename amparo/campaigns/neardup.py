@@ -11,7 +11,7 @@ small edits, emoji, other links, mentions or hashtags.
    - posts of 2 or more accounts are near in time in the bucket (exact as well);
    - the bucket holds at most `settings.max_object_accounts` accounts in all: a bigger one is
      a "viral" text (as in co-sharing) and is not paired.
-5. **Map** over one bucket (engine key `bucket`): its posts in (timestamp, row) order; each
+5. **Map** over one bucket (engine key `bucket`): its posts in (timestamp, post id) order; each
    post is compared with the later posts within `settings.text_window_s`, **at most
    `settings.max_text_neighbours` of them** (the next ones in time), and a pair of posts from
    different accounts is kept when the estimated Jaccard (share of equal minhashes) is at least
@@ -23,9 +23,9 @@ small edits, emoji, other links, mentions or hashtags.
    posts of the same bucket between them in time — inside a coordinated burst larger than
    any planted group (60 accounts) or inside boilerplate. Another text's posts have buckets of
    their own, so a copy-paste group inside heavy boilerplate keeps its pairs. The order is
-   fixed (ties by the post's row in the input), so the result is deterministic and the same
-   on every engine. Partials are post pairs by signature row and account rank (integers:
-   cheap to move and compare).
+   fixed (ties in time by post id), so the result is deterministic, does not depend on the
+   order of the input rows, and is the same on every engine. Partials are post pairs by
+   signature row and account rank (integers: cheap to move and compare).
 6. **Reduce**: one pair collides in up to 16 buckets: dedupe by (row_a, row_b); then the
    post and account ids are looked up for the pairs found, posts are clustered (connected
    components: the variants of one text) and the pairs aggregated per account pair.
@@ -87,12 +87,13 @@ def _empty_pairs() -> pd.DataFrame:
 
 
 def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
-    """The LSH table for the engine: (bucket, row, acc, timestamp, variant, h00…), one row per
-    (bucket, post) that can be part of a pair (see the module docstring: the post has another
-    post of the bucket within `text_window_s`, 2+ accounts are near in time in the bucket, the
-    bucket holds at most `max_object_accounts` accounts in all). `row` is the post's row in the
-    signature table, `acc` its account's rank in the sorted account ids (so acc order is
-    account id order). Returns the number of rows written."""
+    """The LSH table for the engine: (bucket, row, pid, acc, timestamp, variant, h00…), one
+    row per (bucket, post) that can be part of a pair (see the module docstring: the post has
+    another post of the bucket within `text_window_s`, 2+ accounts are near in time in the
+    bucket, the bucket holds at most `max_object_accounts` accounts in all). `row` is the
+    post's row in the signature table, `pid` its rank in post id order (ties in time are
+    broken by it, so the order of the input rows does not matter), `acc` its account's rank
+    in the sorted account ids (so acc order is account id order). Returns the rows written."""
     # A database file beside the output, not memory: its tables are evicted to disk when 10M
     # posts (160M bucket rows) exceed the memory limit.
     db = out.parent / "buckets.duckdb"
@@ -110,8 +111,9 @@ def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
             from (select distinct account_id from sig)""")
         con.execute(f"""
             create table keyed as
-            select row, acc, timestamp, {", ".join(BCOLS)} from sig join accounts
-            using (account_id)""")
+            select row, acc, timestamp, {", ".join(BCOLS)},
+                   (row_number() over (order by post_id, row) - 1)::bigint as pid
+            from sig join accounts using (account_id)""")
         unpivot = " union all ".join(f"select {c} as bucket, row, acc, timestamp from keyed"
                                      for c in BCOLS)
         # Rows with a neighbour in time inside their bucket: no other row can be paired there.
@@ -136,10 +138,10 @@ def write_buckets(sig_path: Path, out: Path, settings: Settings) -> int:
             semi join (select bucket from paired where n > {most}) using (bucket)
             group by bucket having count(distinct acc) > {most}""")
         con.execute(f"""
-            copy (select n.bucket, n.row, n.acc, s.timestamp, s.variant,
+            copy (select n.bucket, n.row, k.pid, n.acc, s.timestamp, s.variant,
                          {", ".join("s." + c for c in HCOLS)}
                   from near n semi join paired using (bucket) anti join viral using (bucket)
-                  join sig s using (row))
+                  join keyed k using (row) join sig s using (row))
             to '{out}' (format parquet)""")
         n = con.execute(f"select count(*) from read_parquet('{out}')").fetchone()
     finally:
@@ -165,13 +167,14 @@ def bucket_pairs(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The map: near-duplicate post pairs inside each bucket of `frame` (all rows of a bucket
     are present), by signature row and account rank, oriented so that acc_a < acc_b.
 
-    In each bucket, posts in (timestamp, row) order; post i meets the posts i+1, i+2, … that
+    In each bucket, posts in (timestamp, post id) order; post i meets the posts i+1, i+2, … that
     are within `text_window_s` of it, at most `max_text_neighbours` of them. Step k compares
     every post still in reach with the one k places later, so the work is the number of
     comparisons plus one pass per step, never a bucket's size squared."""
     if frame.empty:
         return _empty_row_pairs()
-    order = np.lexsort((frame["row"].to_numpy(np.int64), frame["timestamp"].to_numpy(np.float64),
+    order = np.lexsort((frame["pid"].to_numpy(np.int64),
+                        frame["timestamp"].to_numpy(np.float64),
                         frame["bucket"].to_numpy(np.int64)))
     bucket = frame["bucket"].to_numpy(np.int64)[order]
     ts = frame["timestamp"].to_numpy(np.float64)[order]

@@ -182,3 +182,120 @@ def test_signature_is_deterministic_and_identical_texts_collide(text: str, other
     assert all(np.array_equal(first, c) for c in copies)
     bands = nd.band_keys(np.vstack([first, *copies]))
     assert (bands[0] == bands[1]).all() and (bands[0] == bands[2]).all()
+
+
+# --------------------------------------------------------------------------- bounded work
+
+OTHER = ("sabemos quem financia essa ativista e vamos mostrar os documentos para todo o "
+         "brasil ver quem ela realmente é e quanto recebe por mês")
+BOILERPLATE = "bom dia grupo abençoado que deus ilumine o dia de todos vocês amém"
+
+
+def _one_bucket(n: int, accounts: int, step: float) -> pd.DataFrame:
+    """n rows of one bucket, identical signatures, one post every `step` seconds."""
+    _, sig = nd.signatures(pa.array([BOILERPLATE]), 1)
+    frame = pd.DataFrame({"bucket": np.full(n, 7, np.int64), "row": np.arange(n),
+                          "pid": np.arange(n)[::-1].copy(), "acc": np.arange(n) % accounts,
+                          "timestamp": T0 + np.arange(n) * step,
+                          "variant": np.zeros(n, np.int64)})
+    return frame.join(pd.DataFrame(np.repeat(sig, n, axis=0).astype(np.int64),
+                                   columns=nd.HCOLS))
+
+
+def test_each_post_meets_at_most_max_text_neighbours_later_posts() -> None:
+    n, k = 300, 7
+    frame = _one_bucket(n, n, 1.0)  # 300 accounts, all within the window
+    pairs = nd.bucket_pairs(frame, Settings(max_text_neighbours=k))
+    # post i meets i+1 … i+k: sum of min(k, n - 1 - i), not n (n - 1) / 2
+    assert len(pairs) == sum(min(k, n - 1 - i) for i in range(n))
+    gaps = (pairs["ts_b"] - pairs["ts_a"]).abs()
+    assert gaps.max() == k
+    unbounded = nd.bucket_pairs(frame, Settings(max_text_neighbours=n))
+    assert len(unbounded) == n * (n - 1) // 2
+
+
+def test_neighbours_are_counted_in_time_then_post_id_order_not_input_order() -> None:
+    frame = _one_bucket(40, 40, 0.0)  # every post at the same second: ties everywhere
+    shuffled = frame.sample(frac=1.0, random_state=5).reset_index(drop=True)
+    a = nd.bucket_pairs(frame, Settings(max_text_neighbours=3))
+    b = nd.bucket_pairs(shuffled, Settings(max_text_neighbours=3))
+    key = ["row_a", "row_b"]
+    pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True),
+                                  b.sort_values(key).reset_index(drop=True))
+    # pid order is the reverse of row order here: neighbours follow pid, not row
+    assert set(zip(a["row_a"], a["row_b"], strict=True)) >= {(38, 39), (37, 39), (36, 39)}
+
+
+def heavy_boilerplate(n: int = 1500, seed: int = 9) -> pd.DataFrame:
+    """n copies of one boilerplate text (small edits) by n / 2 accounts within 3 hours, with a
+    group of 8 accounts pasting a campaign text in the middle of it."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        text = BOILERPLATE + rng.choice(["", " 🙏", " !!", " 🌻🌻", " amém amém"])
+        rows.append((f"x{i:05d}", f"crowd{rng.randrange(n // 2)}", T0 + rng.uniform(0, 10800),
+                     text))
+    for k in range(8):
+        rows.append((f"g{k}", f"bot{k}", T0 + 5000 + 30 * k,
+                     BASE + rng.choice(["", " 😡", " https://t.co/x", " #ForaFulana"])))
+    return pd.DataFrame(rows, columns=["post_id", "account_id", "timestamp", "text"])
+
+
+def test_boilerplate_is_bounded_and_a_group_inside_it_is_still_found() -> None:
+    frame = heavy_boilerplate()
+    bounded = Settings(max_text_neighbours=10)
+    result = nd.neardup(Table(frame=frame), LocalEngine(3), bounded)
+    bots = result.edges[result.edges["a"].str.startswith("bot")]
+    assert pairs_of(bots) == {(f"bot{i}", f"bot{j}") for i in range(8) for j in range(i + 1, 8)}
+    crowd = result.pairs[result.pairs["post_a"].str.startswith("x")]
+    # at most 10 later posts per post in each of its 16 buckets, not the 1.1M of all pairs
+    assert 0 < len(crowd) <= 1500 * 10 * nd.BANDS
+    # the crowd is still one cluster: each post is chained to its neighbours in time
+    clusters = result.clusters.set_index("cluster")
+    assert clusters.loc["g0", "posts"] == 8
+    big = clusters.drop(index="g0")
+    assert len(big) == 1 and big["posts"].iloc[0] == 1500
+    everything = nd.neardup(Table(frame=frame), LocalEngine(3),
+                            Settings(max_text_neighbours=2000))
+    assert len(everything.pairs) > 20 * len(crowd)
+    assert pairs_of(everything.edges[everything.edges["a"].str.startswith("bot")]) == \
+        pairs_of(bots)
+
+
+def test_viral_buckets_and_posts_without_a_neighbour_in_time_are_skipped() -> None:
+    # one text by 30 accounts within an hour: viral above 20 accounts
+    same = posts(*[(f"p{i}", f"acc{i}", T0 + 60 * i, BASE) for i in range(30)])
+    assert len(nd.neardup_edges(same, LocalEngine(2), Settings())) == 30 * 29 // 2
+    assert nd.neardup_edges(same, LocalEngine(2), Settings(max_object_accounts=20)).empty
+    # the same text a day apart each time: no post has a neighbour within the window
+    spread = posts(*[(f"p{i}", f"acc{i}", T0 + 86400 * i, BASE) for i in range(5)])
+    assert nd.neardup_edges(spread, LocalEngine(2), Settings()).empty
+
+
+def test_write_buckets_keeps_only_rows_that_can_pair(tmp_path: Path) -> None:
+    far = posts(("p1", "acc1", T0, BASE), ("p2", "acc2", T0 + 86400, BASE),
+                ("p3", "acc3", T0 + 86400 + 60, BASE), ("p4", "acc4", T0 + 3 * 86400, BASE),
+                ("p5", "acc5", T0, OTHER), ("p6", "acc5", T0 + 9, OTHER + " !"))
+    nd.write_signatures(far, tmp_path / "sig.parquet", Settings())
+    n = nd.write_buckets(tmp_path / "sig.parquet", tmp_path / "b.parquet", Settings())
+    table = pd.read_parquet(tmp_path / "b.parquet")
+    # p2 and p3 (a minute apart) in all 16 bands; p1, p4 alone in time; p5, p6: one account
+    assert n == len(table) == 2 * nd.BANDS
+    assert sorted(set(table["row"])) == [1, 2]
+
+
+def test_local_and_dask_agree_when_the_bound_is_active(dask_engine: DaskEngine,
+                                                       tmp_path: Path) -> None:
+    frame = pd.concat([heavy_boilerplate(600), corpus(400, 4)], ignore_index=True)
+    path = tmp_path / "posts.parquet"
+    frame.to_parquet(path)
+    bounded = Settings(max_text_neighbours=5)
+    local = nd.neardup(Table(path=path), LocalEngine(4), bounded)
+    dask = nd.neardup(Table(path=path), dask_engine, bounded)
+    shuffled = nd.neardup(Table(frame=frame.sample(frac=1.0, random_state=1)), LocalEngine(2),
+                          bounded)
+    assert len(local.pairs) > 1000
+    pd.testing.assert_frame_equal(dask.pairs, local.pairs)
+    pd.testing.assert_frame_equal(dask.edges, local.edges)
+    pd.testing.assert_frame_equal(dask.clusters, local.clusters)
+    pd.testing.assert_frame_equal(shuffled.edges, local.edges)
