@@ -128,7 +128,8 @@ def _analyze_file(
         report = pipeline.run(_items_from(path, inputs), names=names, context=context,
                               workers=workers,
                               on_batch=lambda r, n: on_batch(r.findings, n))
-        man = pipeline.manifest(pipeline.detector_names(names), context, inputs)
+        man = pipeline.manifest(pipeline.detector_names(names), context, inputs,
+                                report.detectors)
     finished = datetime.now(UTC)
     man.update(started_at=report.started_at.isoformat(), finished_at=finished.isoformat(),
                messages=report.messages, findings=report.findings,

@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import platform
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -41,6 +41,9 @@ class BatchResult:
     findings: list[Finding]
     languages: dict[str, str | None]
     errors: list[RunError]
+    # name -> {"name", "version", "artefacts"} of the detectors that produced the findings,
+    # sent once per worker (with its first batch) for the run's manifest
+    detectors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,6 +53,7 @@ class RunReport:
     findings: int = 0
     errors: list[RunError] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
+    detectors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class _Worker:
@@ -60,19 +64,19 @@ class _Worker:
         self.language.load()
         self.detectors: list[Detector] = []
         self.load_errors: list[RunError] = []
+        self.loaded: dict[str, dict[str, Any]] = {}
         for cls in classes:
             det = cls()
-            try:
-                det.load(context)
-            except Exception as exc:  # noqa: BLE001 - a broken detector must not stop the run
-                self.load_errors.append(RunError(cls.name, "",
-                                                 f"load failed: {_describe(exc)}"))
+            self.loaded[cls.name] = _loaded(det, context)
+            if "error" in self.loaded[cls.name]["artefacts"]:
+                error = self.loaded[cls.name]["artefacts"]["error"]
+                self.load_errors.append(RunError(cls.name, "", f"load failed: {error}"))
                 continue
             self.detectors.append(det)
 
     def run(self, batch: Sequence[TextItem]) -> BatchResult:
-        errors = list(self.load_errors)
-        self.load_errors = []  # report load failures once per worker
+        errors, loaded = list(self.load_errors), self.loaded
+        self.load_errors, self.loaded = [], {}  # reported once per worker
         try:
             langs = self.language.identify([t.text for t in batch])
         except Exception as exc:  # noqa: BLE001
@@ -86,7 +90,18 @@ class _Worker:
                 findings.extend(det.detect(items))
             except Exception as exc:  # noqa: BLE001 - recorded; the other detectors go on
                 errors.append(RunError(det.name, batch[0].id, _describe(exc)))
-        return BatchResult(findings, {t.id: t.language for t in items}, errors)
+        return BatchResult(findings, {t.id: t.language for t in items}, errors, loaded)
+
+
+def _loaded(det: Detector, context: DetectorContext) -> dict[str, Any]:
+    """Load `det` and describe it for the manifest (a load failure is described, not
+    raised: a broken detector must not stop the run)."""
+    try:
+        det.load(context)
+        artefacts = det.artefacts()
+    except Exception as exc:  # noqa: BLE001
+        artefacts = {"error": _describe(exc)}
+    return {"name": det.name, "version": det.version, "artefacts": artefacts}
 
 
 def _describe(exc: BaseException) -> str:
@@ -123,18 +138,14 @@ def detector_names(selected: Sequence[str] | None = None) -> list[str]:
     return names
 
 
-def manifest(names: Sequence[str], context: DetectorContext,
-             inputs: dict[str, str]) -> dict[str, Any]:
-    """What produced a run's findings, for the record (STYLE.md, rule 8)."""
-    detectors = []
-    for name in names:
-        det = DETECTORS[name]()
-        try:
-            det.load(context)
-            artefacts = det.artefacts()
-        except Exception as exc:  # noqa: BLE001
-            artefacts = {"error": _describe(exc)}
-        detectors.append({"name": name, "version": det.version, "artefacts": artefacts})
+def manifest(names: Sequence[str], context: DetectorContext, inputs: dict[str, str],
+             loaded: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """What produced a run's findings, for the record (STYLE.md, rule 8). `loaded`: the
+    detectors as the run's workers loaded them (`RunReport.detectors`); a detector missing
+    there (a run with no messages) is loaded here to describe it."""
+    loaded = loaded or {}
+    detectors = [loaded[name] if name in loaded else _loaded(DETECTORS[name](), context)
+                 for name in names]
     return {
         "tool": "amparo",
         "tool_version": __version__,
@@ -166,6 +177,8 @@ def run(
         report.messages += n
         report.findings += len(result.findings)
         report.errors.extend(result.errors)
+        for name, described in result.detectors.items():
+            report.detectors.setdefault(name, described)
         on_batch(result, n)
 
     classes = [DETECTORS[n] for n in names]

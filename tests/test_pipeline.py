@@ -98,3 +98,18 @@ def test_manifest_names_versions_and_inputs() -> None:
     assert man["inputs"] == {"x.csv": "ab" * 32}
     assert man["detectors"][0] == {"name": "test-keyword", "version": "0.1", "artefacts": {}}
     assert "FileNotFoundError" in man["detectors"][1]["artefacts"]["error"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_manifest_describes_the_detectors_the_workers_loaded(
+        workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ["test-keyword", "test-unloadable"]
+    report = pipeline.run(items(100), names=names, workers=workers, batch_size=10,
+                          on_batch=lambda r, n: None)
+    assert sorted(report.detectors) == names
+    # Not loaded a second time for the record: a detector that could no longer load in the
+    # main process is still described as the workers ran it.
+    monkeypatch.setitem(registry.DETECTORS, "test-keyword", UnloadableDetector)
+    man = pipeline.manifest(names, DetectorContext(), {}, report.detectors)
+    assert man["detectors"][0] == {"name": "test-keyword", "version": "0.1", "artefacts": {}}
+    assert "FileNotFoundError" in man["detectors"][1]["artefacts"]["error"]

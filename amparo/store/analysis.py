@@ -90,7 +90,8 @@ def analyze_defender(
         run.messages = report.messages
         run.findings = report.findings
         run.errors = json.dumps([e.to_dict() for e in report.errors], ensure_ascii=False)
-        man = pipeline.manifest(names, context, {f"evidence:{sha}": sha for sha in shas})
+        man = pipeline.manifest(names, context, {f"evidence:{sha}": sha for sha in shas},
+                                report.detectors)
         man.update(started_at=run.started_at.isoformat(), finished_at=run.finished_at.isoformat(),
                    defender=defender_id, messages=report.messages, findings=report.findings)
         run.manifest = json.dumps(man, ensure_ascii=False)
