@@ -40,6 +40,9 @@ class Settings:
     # text_window_s (in time order): boilerplate posted by thousands of accounts in a few hours
     # costs posts x this, not posts squared (see `neardup.py`).
     max_text_neighbours: int = 100
+    # Accounts in one near-duplicate cluster (a chain of variants) count as posting the same
+    # text up to this cluster size; bigger clusters keep only their direct pairs.
+    max_cluster_posts: int = 500
     min_accounts: int = 3  # smallest campaign
     partitions: int = 16  # hash partitions for the local engine (bounds memory)
 

@@ -299,3 +299,30 @@ def test_local_and_dask_agree_when_the_bound_is_active(dask_engine: DaskEngine,
     pd.testing.assert_frame_equal(dask.edges, local.edges)
     pd.testing.assert_frame_equal(dask.clusters, local.clusters)
     pd.testing.assert_frame_equal(shuffled.edges, local.edges)
+
+
+def _pair(a: str, b: str, pa: str, pb: str, ta: float, tb: float,
+          cluster: str) -> dict[str, object]:
+    return {"a": a, "b": b, "post_a": pa, "post_b": pb, "ts_a": ta, "ts_b": tb,
+            "similarity": 0.8, "variant_a": 0, "variant_b": 0, "cluster": cluster}
+
+
+def test_accounts_in_one_cluster_count_as_posting_the_same_text() -> None:
+    # Copies by B and C are each close to A's, not to each other; D's copy is a day later.
+    pairs = pd.DataFrame([
+        _pair("A", "B", "a1", "b1", 0, 60, "a1"), _pair("A", "C", "a1", "c1", 0, 90, "a1"),
+        _pair("A", "D", "a1", "d1", 0, 86400, "a1"),
+        _pair("A", "B", "a2", "b2", 5000, 5030, "a2"),
+        _pair("A", "C", "a2", "c2", 5000, 5100, "a2"),
+    ])
+    edges = nd._edges(pairs, Settings())
+    got = {(r.a, r.b): (r.objects, r.weight) for r in edges.itertuples()}
+    assert got[("B", "C")] == (2, 1.4)  # two texts, each chained: the threshold as similarity
+    assert got[("A", "B")] == (2, 1.6)  # direct pairs keep their measured similarity
+    assert ("B", "D") not in got and ("C", "D") not in got  # a day apart: not together
+    assert edges.loc[edges["a"].eq("B") & edges["b"].eq("C"), "examples"].item() == \
+        "b1|b2|c1|c2"
+    # Clusters bigger than max_cluster_posts keep only their direct pairs: the 4-post
+    # cluster no longer links B and C, the 3-post one still does.
+    small = nd._edges(pairs, Settings(max_cluster_posts=3))
+    assert {(r.a, r.b): r.objects for r in small.itertuples()}[("B", "C")] == 1
