@@ -133,10 +133,21 @@ def _communities(kept: pd.Series, min_accounts: int) -> dict[str, int]:
                          if len(c) >= min_accounts), key=lambda c: c[0])
     number = 0
     for nodes in components:
-        sub = graph.subgraph(nodes)
+        # Louvain's result depends on node and edge order; a subgraph *view* iterates nodes in
+        # set order, which follows string hashes (different in every process: PYTHONHASHSEED).
+        # So each component is rebuilt on the accounts' ranks, in sorted order.
+        rank = {a: i for i, a in enumerate(nodes)}
+        ranked = nx.Graph()
+        ranked.add_nodes_from(range(len(nodes)))
+        ranked.add_weighted_edges_from(sorted(
+            (min(rank[a], rank[b]), max(rank[a], rank[b]), w)
+            for a, b, w in graph.edges(nodes, data="weight")))
         n = len(nodes)
-        groups = [set(nodes)] if sub.number_of_edges() == n * (n - 1) // 2 else \
-            nx.community.louvain_communities(sub, weight="weight", seed=0)
+        if ranked.number_of_edges() == n * (n - 1) // 2:
+            groups = [nodes]
+        else:
+            groups = [[nodes[i] for i in g] for g in
+                      nx.community.louvain_communities(ranked, weight="weight", seed=0)]
         for group in sorted((sorted(g) for g in groups), key=lambda g: g[0]):
             if len(group) >= min_accounts:
                 out.update(dict.fromkeys(group, number))
