@@ -6,7 +6,11 @@ Background: the real rows of CooRTweet's `german_elections.csv` (218,971 rows, 1
 domain / image ids, no text). Ids are prefixed by type (`u`, `h`, `d`, `p`) so that a link and
 a hashtag with the same number stay different objects. The data has no text, so every
 background post gets a filler text composed from a multilingual template bank with random
-slot fills (so near-duplicate detection sees realistic *non*-duplicates).
+slot fills (so near-duplicate detection sees realistic *non*-duplicates). The recorded data
+contains real coordinated link sharing and no labels, so by default (`decorrelate_background`)
+each day's posts are dealt out again at random to that day's accounts: posts keep their times
+and objects, accounts their daily activity, and nothing is coordinated any more — every
+non-planted account a detector flags is then a false positive.
 
 Planted (`CampaignSpec`): groups of 3–60 accounts that act together over several rounds (one
 new object or message per round, rounds hours to days apart), each member posting within
