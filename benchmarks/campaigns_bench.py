@@ -47,7 +47,9 @@ if hasattr(engine, "close"):
     engine.close()
 print(json.dumps({"load_s": load, "detect_s": detect, "timings": d.timings,
                   "campaigns": len(d.campaigns), "window": d.window,
-                  "recall": r["recall"], "decoys_flagged": r["decoys_flagged"]}))
+                  "recall": r["recall"], "precision": r["precision"],
+                  "background_flagged": r["background_flagged"],
+                  "decoys_flagged": r["decoys_flagged"]}))
 """
 
 
