@@ -281,16 +281,22 @@ def _label_clusters(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.assign(cluster=name[codes[:m]])
 
 
+def _pair_sides(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Both ends of every post pair as rows (cluster, post, account, ts, variant): a post
+    appears once per pair it is in."""
+    cols = ["cluster", "post", "account", "ts", "variant"]
+    return pd.concat([
+        pairs[["cluster", "post_a", "a", "ts_a", "variant_a"]].set_axis(cols, axis=1),
+        pairs[["cluster", "post_b", "b", "ts_b", "variant_b"]].set_axis(cols, axis=1),
+    ], ignore_index=True)
+
+
 def _cluster_mates(pairs: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Post pairs (PAIR_COLUMNS plus `cluster`, `similarity` NaN) of different accounts in the
     same cluster within `text_window_s`, for clusters of at most `max_cluster_posts` posts:
     variants of one text linked through a chain of near-duplicates, even where the two copies
     themselves differ too much (phrase swaps on both sides)."""
-    cols = ["cluster", "post", "account", "ts", "variant"]
-    posts = pd.concat([
-        pairs[["cluster", "post_a", "a", "ts_a", "variant_a"]].set_axis(cols, axis=1),
-        pairs[["cluster", "post_b", "b", "ts_b", "variant_b"]].set_axis(cols, axis=1),
-    ], ignore_index=True).drop_duplicates(["cluster", "post"])
+    posts = _pair_sides(pairs).drop_duplicates(["cluster", "post"])
     size = posts.groupby("cluster")["post"].transform("size")
     posts = posts[size.between(3, settings.max_cluster_posts)]  # 2 posts: the pair itself
     both = posts.merge(posts, on="cluster", suffixes=("_a", "_b"))
@@ -332,14 +338,11 @@ def _edges(pairs: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 
 def _clusters(pairs: pd.DataFrame) -> pd.DataFrame:
-    cols = ["cluster", "post", "account", "ts", "variant"]
     if pairs.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c.endswith("_ts") else "int64"
                                           if c in ("posts", "accounts", "variants")
                                           else object) for c in CLUSTER_COLUMNS})
-    side_a = pairs[["cluster", "post_a", "a", "ts_a", "variant_a"]].set_axis(cols, axis=1)
-    side_b = pairs[["cluster", "post_b", "b", "ts_b", "variant_b"]].set_axis(cols, axis=1)
-    both = pd.concat([side_a, side_b], ignore_index=True)
+    both = _pair_sides(pairs)
     degree = both.groupby(["cluster", "post"]).size().rename("degree")
     posts = both.drop_duplicates(["cluster", "post"]).join(degree, on=["cluster", "post"])
     # the most connected variant represents the cluster (then the earliest, then smallest id)
