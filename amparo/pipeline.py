@@ -67,12 +67,12 @@ class _Worker:
         self.loaded: dict[str, dict[str, Any]] = {}
         for cls in classes:
             det = cls()
-            self.loaded[cls.name] = _loaded(det, context)
-            if "error" in self.loaded[cls.name]["artefacts"]:
-                error = self.loaded[cls.name]["artefacts"]["error"]
+            self.loaded[cls.name] = described = _loaded(det, context)
+            if "error" in described["artefacts"]:
+                error = described["artefacts"]["error"]
                 self.load_errors.append(RunError(cls.name, "", f"load failed: {error}"))
-                continue
-            self.detectors.append(det)
+            else:
+                self.detectors.append(det)
 
     def run(self, batch: Sequence[TextItem]) -> BatchResult:
         errors, loaded = list(self.load_errors), self.loaded
