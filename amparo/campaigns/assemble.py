@@ -97,9 +97,10 @@ def assemble(
             .groupby(["a", "b"], sort=True)["miss"].prod())
     pair_strength = 1.0 - pair
     kept = pair_strength[pair_strength >= MIN_PAIR_STRENGTH]
-    community = _communities(kept, settings.min_accounts)
-    if not community:
+    groups = _communities(kept, settings.min_accounts)
+    if not groups:
         return []
+    community = {account: c for c, group in enumerate(groups) for account in group}
     # Each edge row and kept pair goes to its campaign in one pass (not one scan per group).
     rows = rows.assign(ca=rows["a"].map(community), cb=rows["b"].map(community))
     rows = rows[rows["ca"].notna() & (rows["ca"] == rows["cb"])].astype({"ca": "int64"})
@@ -107,20 +108,17 @@ def assemble(
     ca, cb = ends["a"].map(community), ends["b"].map(community)
     same = (ca.notna() & (ca == cb)).to_numpy()
     internal = pd.Series(kept.to_numpy()[same], index=ca[same].astype("int64").to_numpy())
-    members: dict[int, list[str]] = {}
-    for account, c in sorted(community.items()):
-        members.setdefault(c, []).append(account)
     by_group = dict(iter(rows.groupby("ca", sort=True)))
     strengths = dict(iter(internal.groupby(level=0, sort=True)))
     campaigns = [_describe(accounts, by_group[c], strengths.get(c, pd.Series(dtype=float)),
                            window, examples or {})
-                 for c, accounts in members.items()]
+                 for c, accounts in enumerate(groups)]
     campaigns.sort(key=lambda c: (-c.score, c.id))
     return campaigns
 
 
-def _communities(kept: pd.Series, min_accounts: int) -> dict[str, int]:
-    """Account -> group number for groups of at least `min_accounts`: Louvain communities
+def _communities(kept: pd.Series, min_accounts: int) -> list[list[str]]:
+    """Groups (sorted accounts) of at least `min_accounts`: Louvain communities
     (fixed seed) of each connected component of the strong-pair graph, components in the
     order of their smallest account, so equal inputs give equal groups. A component that is
     a clique is one group without running Louvain (splitting a clique never raises
@@ -128,10 +126,9 @@ def _communities(kept: pd.Series, min_accounts: int) -> dict[str, int]:
     graph = nx.Graph()
     for (a, b), s in kept.items():
         graph.add_edge(a, b, weight=float(s))
-    out: dict[str, int] = {}
+    out: list[list[str]] = []
     components = sorted((sorted(c) for c in nx.connected_components(graph)
                          if len(c) >= min_accounts), key=lambda c: c[0])
-    number = 0
     for nodes in components:
         # Louvain's result depends on node and edge order; a subgraph *view* iterates nodes in
         # set order, which follows string hashes (different in every process: PYTHONHASHSEED).
@@ -150,8 +147,7 @@ def _communities(kept: pd.Series, min_accounts: int) -> dict[str, int]:
                       nx.community.louvain_communities(ranked, weight="weight", seed=0)]
         for group in sorted((sorted(g) for g in groups), key=lambda g: g[0]):
             if len(group) >= min_accounts:
-                out.update(dict.fromkeys(group, number))
-                number += 1
+                out.append(group)
     return out
 
 
