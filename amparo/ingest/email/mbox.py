@@ -34,8 +34,10 @@ STRONG_HEADERS = frozenset(b"from date message-id received subject".split())
 # (``From sender date``): a time of day, as every mbox writer puts there. Guards body prose.
 _ENVELOPE_TIME = re.compile(rb"\d:\d\d")
 # How far ahead to look for that header block: long Received/DKIM blocks still name a known
-# header early (Return-Path, Received), so the verdict comes well before this.
+# header early (Return-Path, Received), so the verdict comes well before either limit, and a
+# hostile file cannot make the reader hold more than this.
 _LOOKAHEAD_LINES = 200
+_LOOKAHEAD_BYTES = 1 << 16
 
 
 def opens_header_block(lines: Sequence[bytes]) -> bool:
@@ -66,8 +68,8 @@ def _headers_follow(fh: IO[bytes], pending: deque[bytes]) -> bool:
     """Whether the lines after the current one open a header block. Reads ahead as far as
     needed (never past the block) and leaves what it read in `pending` for the reader."""
     lines: list[bytes] = []
-    i = 0
-    while len(lines) < _LOOKAHEAD_LINES:
+    i = held = 0
+    while len(lines) < _LOOKAHEAD_LINES and held < _LOOKAHEAD_BYTES:
         if i < len(pending):
             piece = pending[i]
         else:
@@ -76,6 +78,7 @@ def _headers_follow(fh: IO[bytes], pending: deque[bytes]) -> bool:
                 break
             pending.append(piece)
         i += 1
+        held += len(piece)
         if not piece.endswith(b"\n"):  # end of file, or a line too long to be a header
             lines.append(piece)
             break
