@@ -18,6 +18,19 @@ CHUNK = 500
 Key = tuple[str, str]  # (platform, platform key)
 
 
+def account_label(handle: str | None, display_names: str | list[str], key: str) -> str:
+    """How an account is shown to a person: its handle (``@name``, an e-mail address), else
+    the names it was seen under (``display_names``, a list or its stored JSON), else its key.
+
+    The key stays the stable identity (a Telegram ``user123`` id survives renames); it is
+    shown only when nothing readable is known, as for a deleted Telegram account.
+    """
+    if handle:
+        return handle
+    names = json.loads(display_names) if isinstance(display_names, str) else display_names
+    return " / ".join(names) if names else key
+
+
 def _by_platform(keys: Iterable[Key]) -> Iterator[tuple[str, list[str]]]:
     """(platform, up to CHUNK keys) groups for IN lookups."""
     grouped: dict[str, list[str]] = defaultdict(list)
