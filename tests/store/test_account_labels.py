@@ -25,6 +25,7 @@ TELEGRAM = FIXTURES / "telegram"
         (None, '["Camilo Rengifo"]', "user5123456789", "Camilo Rengifo"),
         (None, ["Camilo R.", "Camilo Rengifo"], "user5123456789", "Camilo R. / Camilo Rengifo"),
         (None, "[]", "user777888999", "user777888999"),  # a deleted account: only its id
+        (None, '["A", "B", "C", "D", "E"]', "user1", "A / B / C (+2 more)"),
     ],
 )
 def test_account_label(
