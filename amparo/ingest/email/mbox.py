@@ -2,11 +2,12 @@
 
 One separator rule serves the whole package (the reader here, and `head_kind` when it decides
 whether a file is an mbox): a line beginning ``From `` opens a message when it starts the file
-or follows a blank line (mboxo/mboxrd), or when the lines right after it are an RFC 822
-header block. The last case is how Thunderbird and Netscape write their folders: the next
-``From - Sat Jan 14 10:20:33 2023`` line can follow a MIME closing boundary or a body's last
-line directly, with no blank line between; mail clients still split there, and so must we,
-or whole e-mails end up inside the previous one's body.
+or follows a blank line (mboxo/mboxrd), or when it reads as an envelope line (it carries a
+time of day) and the lines right after it are an RFC 822 header block. The last case is how
+Thunderbird and Netscape write their folders: the next ``From - Sat Jan 14 10:20:33 2023``
+line can follow a MIME closing boundary or a body's last line directly, with no blank line
+between; mail clients still split there, and so must we, or whole e-mails end up inside the
+previous one's body.
 """
 
 from __future__ import annotations
