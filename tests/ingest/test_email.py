@@ -408,6 +408,16 @@ def test_from_line_without_blank_line_splits_only_before_headers(
         assert entries[0].body is not None and entries[0].body.endswith(candidate + following)
 
 
+def test_from_line_without_a_time_is_not_an_envelope() -> None:
+    """Quoted correspondence in a body ("From Ana" over a few header-like lines) is not a
+    separator: without a blank line before it, only an envelope line (with a time) splits."""
+    first = b"From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\nSubject: first\n\nbody\n"
+    quoted = b"From Ana Souza\nDate: Monday\nSubject: the meeting\n\nsee you there\n"
+    entries = list(iter_mbox(io.BytesIO(first + quoted), 1 << 20))
+    assert len(entries) == 1 and entries[0].body is not None
+    assert entries[0].body.endswith(quoted)
+
+
 def test_mbox_of_only_a_byte_order_mark_has_no_messages() -> None:
     assert list(iter_mbox(io.BytesIO(b"\xef\xbb\xbf"), 1 << 20)) == []
 
