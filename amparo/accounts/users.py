@@ -268,3 +268,20 @@ def confirm_enrolment(
     custody.append(s, actor=user.username, action="user.enrol-2fa", object_type="user",
                    object_id=user.username)
     return codes
+
+
+def reissue_credentials(
+    s: Session, key: bytes, policy: Policy, username: str, password: str, *, actor: str,
+) -> NewUser:
+    """A new password, TOTP secret and recovery codes for an existing user (the demo's
+    sign-in is renewed this way at every `amparo serve --demo-login`)."""
+    user = get_user(s, username)
+    _check_password(policy, password)
+    user.password_hash = policy.hasher().hash(password)
+    _end_access(s, user)
+    secret, codes = _enrol(key, user)
+    user.totp_confirmed, user.disabled = True, False
+    user.failed_logins, user.locked_until = 0, None
+    custody.append(s, actor=actor, action="user.reissue", object_type="user",
+                   object_id=username)
+    return NewUser(user.username, user.role, secret, codes)
