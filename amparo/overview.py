@@ -56,13 +56,13 @@ def overview(s: Session, *, recent: int = 5) -> Overview:
     defenders = s.execute(select(func.count()).select_from(Defender)).scalar_one()
     messages = s.execute(select(func.count()).select_from(Message)).scalar_one()
     counts = dict(s.execute(select(FindingRow.severity, func.count())
-                            .group_by(FindingRow.severity)).tuples().all())
+                            .group_by(FindingRow.severity)).all())
     by_severity = [(str(level), int(counts.get(int(level), 0)))
                    for level in sorted(Severity, reverse=True)]
     runs = s.execute(
         select(ImportRun, Defender.pseudonym).join(Defender, Defender.id == ImportRun.defender_id)
         .order_by(ImportRun.finished_at.desc(), ImportRun.id.desc()).limit(recent)
-    ).tuples().all()
+    ).all()
     recent_imports = []
     for run, pseudonym in runs:
         files, new = _import_counts(run.report)

@@ -50,7 +50,7 @@ def matching_step(secret: str, code: str, unix_time: float) -> int | None:
     key = _key(secret)
     now = step_of(unix_time)
     found = None
-    for step in range(now - WINDOW, now + WINDOW + 1):
+    for step in range(max(0, now - WINDOW), now + WINDOW + 1):
         # Compare every candidate (no early exit) so timing does not say which one matched.
         if hmac.compare_digest(hotp(key, step), code):
             found = step
