@@ -29,7 +29,6 @@ from tests.web.conftest import (
     FAST,
     PASSWORD,
     Staff,
-    add_user,
     csrf_of,
     current_code,
     get_user,
