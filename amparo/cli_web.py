@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from amparo.accounts import tokens, users
 from amparo.accounts.policy import Policy
@@ -82,34 +84,34 @@ def user_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     out.print(table)
 
 
+def _change_user(change: Callable[[Session, str], object], done: str) -> None:
+    """Apply one account change (custody-logged) and say what was done."""
+    with workspace() as ws:
+        with ws.session() as s:
+            change(s, ws.settings.actor)
+        ws.after_commit()
+    out.print(done)
+
+
 @user_app.command("reset-2fa")
 def user_reset_2fa(username: str) -> None:
     """Forget a user's TOTP secret and recovery codes; they set it up again at next sign-in."""
-    with workspace() as ws:
-        with ws.session() as s:
-            users.reset_second_factor(s, username, actor=ws.settings.actor)
-        ws.after_commit()
-    out.print(f"Two-factor sign-in of {username} was reset; their sessions were ended.")
+    _change_user(lambda s, actor: users.reset_second_factor(s, username, actor=actor),
+                 f"Two-factor sign-in of {username} was reset; their sessions were ended.")
 
 
 @user_app.command("disable")
 def user_disable(username: str) -> None:
     """Disable a user: signs them out and revokes their API tokens."""
-    with workspace() as ws:
-        with ws.session() as s:
-            users.set_disabled(s, username, True, actor=ws.settings.actor)
-        ws.after_commit()
-    out.print(f"{username} is disabled.")
+    _change_user(lambda s, actor: users.set_disabled(s, username, True, actor=actor),
+                 f"{username} is disabled.")
 
 
 @user_app.command("enable")
 def user_enable(username: str) -> None:
     """Enable a disabled user again (and clear a sign-in lockout)."""
-    with workspace() as ws:
-        with ws.session() as s:
-            users.set_disabled(s, username, False, actor=ws.settings.actor)
-        ws.after_commit()
-    out.print(f"{username} is enabled.")
+    _change_user(lambda s, actor: users.set_disabled(s, username, False, actor=actor),
+                 f"{username} is enabled.")
 
 
 @token_app.command("create")
@@ -132,11 +134,8 @@ def token_create(
 @token_app.command("revoke")
 def token_revoke(token_id: int) -> None:
     """Revoke an API token by its id (see `amparo token list`)."""
-    with workspace() as ws:
-        with ws.session() as s:
-            tokens.revoke(s, token_id, actor=ws.settings.actor)
-        ws.after_commit()
-    out.print(f"token {token_id} is revoked.")
+    _change_user(lambda s, actor: tokens.revoke(s, token_id, actor=actor),
+                 f"token {token_id} is revoked.")
 
 
 @token_app.command("list")
