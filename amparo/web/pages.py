@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from amparo.accounts import sessions, totp, users
 from amparo.accounts.roles import Permission, Role
 from amparo.overview import overview
+from amparo.store import custody
 from amparo.store.tables import User, WebSession
 from amparo.web.context import WebContext, web
 from amparo.web.guard import GuardedRoute, caller, current_user, requires
@@ -68,6 +69,7 @@ def login(request: Request, username: FormStr, password: FormStr) -> Response:
         old = request.cookies.get(ctx.session_cookie)
         if old:
             sessions.end(s, old)
+        sessions.purge_expired(s)
         user = users.check_password(s, ctx.policy, username, password)
         token = sessions.start(s, ctx.policy, user, sessions.PENDING) if user else None
     if token is None:
@@ -147,9 +149,13 @@ def enrol(request: Request, code: FormStr) -> Response:
 def logout(request: Request) -> Response:
     ctx = web(request)
     token = request.cookies.get(ctx.session_cookie)
+    who = caller(request).user
     if token:
         with ctx.write() as s:
             sessions.end(s, token)
+            if who is not None:
+                custody.append(s, actor=who.username, action="logout", object_type="user",
+                               object_id=who.username)
     response = _redirect("/login")
     response.delete_cookie(ctx.session_cookie, path="/", secure=ctx.policy.cookie_secure,
                            httponly=True, samesite="strict")

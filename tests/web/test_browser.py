@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from amparo.accounts import totp, users
 from amparo.accounts.policy import Policy
 from amparo.config import Settings
 from amparo.store.workspace import Workspace
-from tests.web.conftest import PASSWORD, Staff, add_user, current_code
+from tests.web.conftest import FAST, PASSWORD, Staff, add_user, current_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "resources" / "axe.min.js"
@@ -56,8 +57,8 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Staff]]:
-    """The demo workspace served by uvicorn on a free loopback port, and a signed-up admin."""
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Staff, Workspace]]:
+    """The demo workspace served by uvicorn on a free loopback port, and an enrolled admin."""
     import uvicorn
 
     from amparo.demo import run_demo
@@ -80,7 +81,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Staff]
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}", admin
+    yield f"http://127.0.0.1:{port}", admin, ws
     server.should_exit = True
     thread.join(timeout=10)
     ws.close()
@@ -104,9 +105,9 @@ def _shot(page: Any, name: str) -> None:
 
 
 def test_sign_in_with_totp_dashboard_and_arabic_are_accessible(
-    browser: Any, live: tuple[str, Staff],
+    browser: Any, live: tuple[str, Staff, Workspace],
 ) -> None:
-    base, admin = live
+    base, admin, _ws = live
     # bypass_csp lets the test inject axe-core; the app's own CSP is tested in process.
     context = browser.new_context(bypass_csp=True, locale="en-GB",
                                   viewport={"width": 1280, "height": 860})
@@ -163,10 +164,38 @@ def test_sign_in_with_totp_dashboard_and_arabic_are_accessible(
     context.close()
 
 
+Live = tuple[str, Staff, Workspace]
+
+
+def test_first_sign_in_enrolment_is_accessible(browser: Any, live: Live) -> None:
+    base, _admin, ws = live
+    with ws.session() as s:
+        users.create_user(s, ws.key, FAST, "novo", "caseworker", PASSWORD, actor="t",
+                          enrol_now=False)
+    context = browser.new_context(bypass_csp=True, locale="pt-BR")
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#username", "novo")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/login/enrol")
+    assert page.locator("h1").inner_text() == "Configurar login em dois fatores"
+    assert page.locator(".qr svg").count() == 1
+    assert _axe(page) == []
+    secret = page.locator(".secret code").inner_text().replace(" ", "")
+    page.fill("#code", totp.code_at(secret, time.time()))
+    page.click("main button[type=submit]")
+    assert page.locator(".codes li").count() == 10
+    assert _axe(page) == []
+    page.click("main a.button")
+    page.wait_for_url(base + "/")
+    context.close()
+
+
 def test_pages_work_without_javascript_and_csp_holds(
-    browser: Any, live: tuple[str, Staff],
+    browser: Any, live: tuple[str, Staff, Workspace],
 ) -> None:
-    base, _admin = live
+    base, _admin, _ws = live
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     violations: list[str] = []

@@ -18,6 +18,7 @@ from amparo.accounts import tokens, totp, users
 from amparo.accounts.policy import Policy
 from amparo.accounts.roles import Permission
 from amparo.detect.base import Severity
+from amparo.store import custody
 from amparo.store.analysis import analyze_defender
 from amparo.store.importing import import_paths
 from amparo.store.tables import FindingRow, Message
@@ -63,6 +64,9 @@ def test_sign_in_with_password_then_totp_then_sign_out(
     r = client.post("/logout", data={"csrf_token": csrf_of(page.text)})
     assert r.status_code == 303
     assert client.get("/").headers["location"] == "/login"
+    with ws.session() as s:
+        log = [(e["action"], e["object_id"]) for e in custody.list_entries(s)]
+    assert ("login", "caseworker-1") in log and ("logout", "caseworker-1") in log
 
 
 def test_password_alone_gives_no_access(client: TestClient, staff: dict[str, Staff]) -> None:
