@@ -17,6 +17,8 @@ PENDING = "password"  # the password was right; the second factor is still to co
 FULL = "full"
 # last_seen is written at most this often, so reading pages does not write on every request.
 TOUCH_EVERY = timedelta(seconds=60)
+# A password without its second factor is worth little, and for a short while only.
+PENDING_FOR = timedelta(minutes=10)
 
 
 def token_hash(token: str) -> str:
@@ -44,7 +46,8 @@ def resolve(s: Session, policy: Policy, token: str) -> tuple[WebSession, User] |
         return None
     sess, user = row
     idle = timedelta(minutes=policy.session_idle_minutes)
-    if sess.expires_at <= now or sess.last_seen + idle <= now or user.disabled:
+    pending_over = sess.stage == PENDING and sess.created_at + PENDING_FOR <= now
+    if sess.expires_at <= now or sess.last_seen + idle <= now or user.disabled or pending_over:
         s.delete(sess)
         return None
     if now - sess.last_seen >= TOUCH_EVERY:

@@ -56,6 +56,9 @@ TOO_MANY = N_("Too many attempts from this connection. Wait a few minutes and tr
 @router.get("/login")
 @requires(Permission.PUBLIC)
 def login_form(request: Request) -> Response:
+    session = caller(request).session
+    if session is not None and session.stage == sessions.FULL:
+        return _redirect("/")
     return render(request, "login.html", error=None)
 
 

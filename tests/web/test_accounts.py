@@ -116,7 +116,7 @@ def test_enrolment_keeps_its_secret_until_confirmed(ws: Workspace) -> None:
         assert codes is not None and len(codes) == 10 and user.totp_confirmed
 
 
-def test_sessions_expire_when_idle_and_disappear_when_user_is_disabled(
+def test_sessions_expire_when_idle_or_half_done_and_end_when_user_is_disabled(
     ws: Workspace,
 ) -> None:
     add_user(ws, "ana", "viewer")
@@ -130,6 +130,14 @@ def test_sessions_expire_when_idle_and_disappear_when_user_is_disabled(
         found[0].last_seen = datetime.now(UTC) - timedelta(minutes=FAST.session_idle_minutes)
     with ws.session() as s:
         assert sessions.resolve(s, FAST, token) is None
+    with ws.session() as s:
+        pending = sessions.start(s, FAST, users.get_user(s, "ana"), sessions.PENDING)
+    with ws.session() as s:
+        found = sessions.resolve(s, FAST, pending)
+        assert found is not None
+        found[0].created_at -= sessions.PENDING_FOR  # the second factor never came
+    with ws.session() as s:
+        assert sessions.resolve(s, FAST, pending) is None
     with ws.session() as s:
         token = sessions.start(s, FAST, users.get_user(s, "ana"), sessions.FULL)
         users.set_disabled(s, "ana", True, actor="t")

@@ -58,6 +58,7 @@ def test_sign_in_with_password_then_totp_then_sign_out(
 ) -> None:
     assert client.get("/").headers["location"] == "/login"
     sign_in(client, staff["caseworker"])
+    assert client.get("/login").headers["location"] == "/"  # already signed in
     page = client.get("/")
     assert page.status_code == 200 and "caseworker-1" in page.text
     assert page.headers["cache-control"] == "no-store"
