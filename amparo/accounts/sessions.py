@@ -69,6 +69,11 @@ def end(s: Session, token: str) -> None:
     s.execute(delete(WebSession).where(WebSession.token_hash == token_hash(token)))
 
 
+def end_others(s: Session, user_id: int, keep: int) -> None:
+    """Sign the user out everywhere else (after a password change)."""
+    s.execute(delete(WebSession).where(WebSession.user_id == user_id, WebSession.id != keep))
+
+
 def purge_expired(s: Session) -> int:
     now = datetime.now(UTC)
     result = s.execute(delete(WebSession).where(WebSession.expires_at <= now))

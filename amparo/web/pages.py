@@ -215,6 +215,10 @@ def account_password(request: Request, current: FormStr, new: FormStr,
             try:
                 if not users.change_password(s, ctx.policy, user, current, new):
                     error = _("Your current password was not accepted.")
+                else:
+                    sess = caller(request).session
+                    assert sess is not None
+                    sessions.end_others(s, user.id, keep=sess.id)
             except users.AccountError:
                 error = _("The new password must be at least %(n)s characters long.") \
                     % {"n": ctx.policy.min_password_length}

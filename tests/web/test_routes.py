@@ -317,8 +317,11 @@ def test_admin_adds_disables_and_resets_users(
         .status_code == 404
 
 
-def test_change_password(ws: Workspace, app: FastAPI, staff: dict[str, Staff]) -> None:
+def test_change_password_signs_out_other_sessions(
+    ws: Workspace, app: FastAPI, staff: dict[str, Staff],
+) -> None:
     me = signed_in(app, ws, "coordinator-1")
+    elsewhere = signed_in(app, ws, "coordinator-1")
     token = csrf_of(me.get("/account").text)
     new = "another long passphrase"
     wrong = me.post("/account/password", data={"current": "nope nope nope", "new": new,
@@ -332,6 +335,8 @@ def test_change_password(ws: Workspace, app: FastAPI, staff: dict[str, Staff]) -
     assert ok.status_code == 303
     with ws.session() as s:
         assert users.check_password(s, FAST, "coordinator-1", new) is not None
+    assert me.get("/").status_code == 200
+    assert elsewhere.get("/").headers["location"] == "/login"
 
 
 def test_api_bearer_tokens_carry_the_role(
