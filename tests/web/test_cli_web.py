@@ -93,3 +93,15 @@ def test_demo_login_is_refused_on_a_real_workspace(
     monkeypatch.setenv("AMPARO_KEY_FILE", str(tmp_path / "vault.key"))
     result = runner.invoke(app, ["serve", "--demo-login"])
     assert result.exit_code == 2 and "demo workspace" in result.stderr
+
+
+def test_the_command_line_does_not_load_the_web_stack() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, amparo.cli; "
+            "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette', 'jinja2', 'segno') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
