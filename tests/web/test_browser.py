@@ -141,6 +141,7 @@ def test_sign_in_with_totp_dashboard_and_arabic_are_accessible(
     for path in ("/account", "/admin/users"):
         page.goto(base + path)
         assert _axe(page) == [], path
+    _shot(page, "users.png")
 
     page.goto(base + "/account")
     page.select_option("#language", "ar")
@@ -182,6 +183,7 @@ def test_first_sign_in_enrolment_is_accessible(browser: Any, live: Live) -> None
     assert page.locator("h1").inner_text() == "Configurar login em dois fatores"
     assert page.locator(".qr svg").count() == 1
     assert _axe(page) == []
+    _shot(page, "enrol-pt.png")
     secret = page.locator(".secret code").inner_text().replace(" ", "")
     page.fill("#code", totp.code_at(secret, time.time()))
     page.click("main button[type=submit]")
