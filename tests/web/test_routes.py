@@ -155,21 +155,17 @@ def test_lockout_and_refusals_do_not_reveal_whether_a_user_exists(
     app = create_app(ws, policy)
     with TestClient(app, base_url=BASE, follow_redirects=False) as client:
         answers = set()
-        timings: dict[str, list[float]] = {"known": [], "unknown": []}
         for attempt in range(4):
-            for kind, name in (("known", "admin-1"), ("unknown", "nobody-here")):
-                start = time.perf_counter()
+            for name in ("admin-1", "nobody-here"):
                 answers.add(_failed_login(client, name, f"wrong password {attempt}"))
-                timings[kind].append(time.perf_counter() - start)
         # Locked now: the right password gets the very same answer.
         answers.add(_failed_login(client, "admin-1", PASSWORD))
     assert len(answers) == 1
     status, body = answers.pop()
     assert status == 200 and "Sign-in failed" in body
-    # Every attempt, known name or not, costs one Argon2id verification.
+    # Every attempt, known name or not, costs one Argon2id verification, so the time taken
+    # does not tell either (counted here; timing itself is not asserted in a unit test).
     assert len(verified) == 9 and set(verified) == {"$argon2id"}
-    known, unknown = min(timings["known"]), min(timings["unknown"])
-    assert unknown > known / 4, timings
     assert get_user(ws, "admin-1").locked_until is not None
 
 
