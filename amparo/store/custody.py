@@ -132,6 +132,7 @@ class ChainWalk:
     last_hash: str = GENESIS
     last_action: str = ""
     checkpoints: int = 0
+    first_checkpoint: int | None = None
     last_checkpoint: int = 0
     keys: set[str] = field(default_factory=set)
     anomalies: dict[int, str] = field(default_factory=dict)
@@ -161,6 +162,8 @@ class ChainWalk:
         key, sig = _detail(e, "key"), _detail(e, "sig")
         self.checkpoints += 1
         self.last_checkpoint = seq
+        if self.first_checkpoint is None:
+            self.first_checkpoint = seq
         self.keys.add(key)
         if self.public_key is not None and key != self.public_key:
             self._problem(seq, "checkpoint names a signing key that is not this workspace's: "
@@ -214,10 +217,11 @@ def read_head(head_file: Path) -> Head | None:
 
 
 def head_problems(
-    session: Session, head_file: Path, key: CustodyKey, last_seq: int, signed_log: bool,
+    session: Session, head_file: Path, key: CustodyKey, last_seq: int,
+    first_checkpoint: int | None,
 ) -> list[ChainProblem]:
-    """Check the head file against the log, which ends at `last_seq` and, with `signed_log`,
-    holds checkpoints."""
+    """Check the head file against the log, which ends at `last_seq` and has its first
+    checkpoint at `first_checkpoint` (None in a log written before checkpoints existed)."""
     name = head_file.name
     try:
         head = read_head(head_file)
@@ -232,9 +236,10 @@ def head_problems(
                                    f"end of the log (it now ends at entry {last_seq}); "
                                    "compare with an exported copy of the log")]
     if head.sig is None:
-        if signed_log:
-            return [ChainProblem(None, f"{name} is not signed, but the log has signed "
-                                       "checkpoints: it was replaced")]
+        # Only a head written before the log's first checkpoint can lack a signature.
+        if first_checkpoint is not None and head.seq >= first_checkpoint:
+            return [ChainProblem(None, f"{name} is not signed, but the log was already "
+                                       "signed at the entry it names: it was replaced")]
     elif not key.valid(head_message(head.seq, head.hash), head.sig):
         return [ChainProblem(None, f"{name} has an invalid signature: it was forged or edited")]
     if head.seq > last_seq:
@@ -256,7 +261,7 @@ def verify_chain(session: Session, head_file: Path, key: CustodyKey) -> ChainWal
         session.expunge(e)
     walk.finish()
     walk.problems.extend(head_problems(session, head_file, key, walk.last_seq,
-                                       walk.checkpoints > 0))
+                                       walk.first_checkpoint))
     return walk
 
 
@@ -267,9 +272,9 @@ def last_entry(session: Session) -> tuple[int, str]:
     return (last[0], last[1]) if last else (0, GENESIS)
 
 
-def is_signed(session: Session) -> bool:
-    return session.scalar(
-        select(AuditEvent.seq).where(AuditEvent.action == CHECKPOINT).limit(1)) is not None
+def first_checkpoint(session: Session) -> int | None:
+    return session.scalar(select(AuditEvent.seq).where(AuditEvent.action == CHECKPOINT)
+                          .order_by(AuditEvent.seq).limit(1))
 
 
 def write_head(session: Session, head_file: Path, key: CustodyKey) -> None:

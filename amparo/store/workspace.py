@@ -166,7 +166,7 @@ class Workspace:
         with self.session() as s:
             last_seq, _ = custody.last_entry(s)
             found = custody.head_problems(s, self.head_file, self.custody_key, last_seq,
-                                          custody.is_signed(s))
+                                          custody.first_checkpoint(s))
             custody.record_anomalies(s, found, self.settings.actor)
         with self.session() as s:
             custody.write_head(s, self.head_file, self.custody_key)
