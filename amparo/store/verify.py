@@ -52,7 +52,16 @@ def check_database(ws: Workspace) -> None:
             faults = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
             if faults != ["ok"]:
                 raise WorkspaceError(f"the database {ws.database_label} is damaged: SQLite's "
-                                     f"integrity check failed ({faults[0]})")
+                                     f"integrity check failed ({_first_fault(faults)})")
+
+
+def _first_fault(faults: list[str]) -> str:
+    """SQLite's first finding on one line (it may span lines, after a '*** in database' one),
+    with how many more there are."""
+    lines = [x.strip() for f in faults for x in f.splitlines()
+             if x.strip() and not x.startswith("***")]
+    more = f"; and {len(lines) - 1} more" if len(lines) > 1 else ""
+    return (lines[0] if lines else "no detail") + more
 
 
 def verify_workspace(ws: Workspace) -> VerifyReport:
