@@ -306,11 +306,18 @@ def evidence_delete(
 
 
 @app.command()
-def verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def verify(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    anchor: Annotated[list[Path] | None, typer.Option(
+        help="A copy of custody.head or an exported log kept elsewhere; the log must still "
+             "hold its last entry. Repeat for several.")] = None,
+) -> None:
     """Check the database, re-hash every original and walk the custody chain; exit 1 on any
     problem."""
+    with friendly_errors():
+        anchors = [custody.read_anchor(path) for path in anchor or []]
     with workspace(report_recovery=False) as ws, friendly_errors():
-        report = verify_workspace(ws)
+        report = verify_workspace(ws, anchors)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
     else:

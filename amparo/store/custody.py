@@ -252,6 +252,41 @@ def head_problems(
     return []
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """An entry that a copy kept outside the workspace vouches for."""
+
+    source: str
+    seq: int
+    hash: str
+
+
+def read_anchor(path: Path) -> Anchor:
+    """A copy of custody.head, or a log written by `custody export` (its last entry)."""
+    text = path.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:
+        data = json.loads(lines[-1])
+        return Anchor(path.name, int(data["seq"]), str(data["hash"]))
+    except (ValueError, KeyError, TypeError, IndexError):
+        raise ValueError(f"{path} is neither a copy of {HEAD_FILE} nor a log written by "
+                         "'amparo custody export'") from None
+
+
+def anchor_problems(session: Session, anchor: Anchor) -> list[ChainProblem]:
+    """The one rollback a workspace cannot see by itself: its log must still hold, unchanged,
+    the entry a copy kept elsewhere records (the chain then vouches for all before it)."""
+    entry = session.get(AuditEvent, anchor.seq)
+    if entry is None:
+        return [ChainProblem(None, f"{anchor.source} records entry {anchor.seq}, which the log "
+                                   "no longer holds: entries were removed or the workspace "
+                                   "was rolled back")]
+    if entry.hash != anchor.hash:
+        return [ChainProblem(anchor.seq, f"differs from {anchor.source}: the log was rewritten "
+                                         "after that copy was made")]
+    return []
+
+
 def verify_chain(session: Session, head_file: Path, key: CustodyKey) -> ChainWalk:
     """Walk the whole log and check the head; the walk's `problems` is empty when intact."""
     walk = ChainWalk(public_key=key.public_hex)

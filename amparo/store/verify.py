@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import inspect, select
@@ -64,20 +65,24 @@ def _first_fault(faults: list[str]) -> str:
     return (lines[0] if lines else "no detail") + more
 
 
-def verify_workspace(ws: Workspace) -> VerifyReport:
+def verify_workspace(ws: Workspace, anchors: Sequence[custody.Anchor] = ()) -> VerifyReport:
+    """Check everything; `anchors` (copies of the head or exported logs kept elsewhere) also
+    catch a log rolled back to an earlier state."""
     report = VerifyReport()
     with ws.database_errors():
         check_database(ws)
-        _verify(ws, report)
+        _verify(ws, report, anchors)
     return report
 
 
-def _verify(ws: Workspace, report: VerifyReport) -> None:
+def _verify(ws: Workspace, report: VerifyReport, anchors: Sequence[custody.Anchor]) -> None:
     with ws.write_lock() as recovered:
         report.recovered = recovered
         with ws.session() as s:
             walk = custody.verify_chain(s, ws.head_file, ws.custody_key)
             report.problems.extend(str(p) for p in walk.problems)
+            for anchor in anchors:
+                report.problems.extend(str(p) for p in custody.anchor_problems(s, anchor))
             report.entries_checked, report.checkpoints = walk.entries, walk.checkpoints
             acquired: dict[str, str] = {}
             for e in s.execute(

@@ -269,6 +269,34 @@ def test_next_command_records_a_cut_instead_of_hiding_it(filled: Workspace,
     assert verify_workspace(filled).ok
 
 
+def test_rollback_to_an_old_head_is_caught_only_by_a_copy_kept_elsewhere(
+    filled: Workspace, tmp_path: Path,
+) -> None:
+    stolen_head = filled.head_file.read_text()  # what the intruder kept
+    with filled.session() as s:
+        custody.append(s, actor="tester", action="evidence.view", object_type="evidence",
+                       object_id="1", reason="a view the intruder wants gone")
+    filled.after_commit()
+    kept_head = tmp_path / "custody.head.copy"  # what the organisation kept, off the server
+    kept_head.write_text(filled.head_file.read_text())
+    exported = tmp_path / "custody.jsonl"
+    with filled.session() as s:
+        exported.write_text("".join(json.dumps(e) + "\n" for e in custody.list_entries(s)))
+    cut(filled, 2)
+    filled.head_file.write_text(stolen_head)
+    assert verify_workspace(filled).ok  # the log and the genuine older head agree
+    for copy in (kept_head, exported):
+        report = verify_workspace(filled, [custody.read_anchor(copy)])
+        assert any(f"{copy.name} records entry {last_seq(filled) + 2}, which the log no "
+                   "longer holds" in p for p in report.problems), report.problems
+    bad = tmp_path / "notes.txt"
+    bad.write_text("{}")
+    with pytest.raises(ValueError, match=r"neither a copy of custody\.head"):
+        custody.read_anchor(bad)
+    # An anchor the log still holds, unchanged, is no finding.
+    assert verify_workspace(filled, [custody.read_anchor(filled.head_file)]).ok
+
+
 def test_normal_work_verifies(filled: Workspace, tmp_path: Path) -> None:
     with filled.session() as s:
         item = s.execute(select(EvidenceItem).limit(1)).scalar_one()

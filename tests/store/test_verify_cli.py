@@ -172,3 +172,26 @@ def test_dropped_version_table_is_not_migrated_over(filled_cli: Path, backend: s
     with engine.connect() as conn:  # nothing was created in its place
         assert conn.execute(text("SELECT count(*) FROM messages")).scalar() == 2
     engine.dispose()
+
+
+def test_verify_against_a_copy_kept_elsewhere(filled_cli: Path, tmp_path: Path) -> None:
+    kept = tmp_path / "custody-june.jsonl"
+    amparo("custody", "export", str(kept))
+    assert "OK:" in amparo("verify", "--anchor", str(kept))
+    old_head = (filled_cli / "custody.head").read_text()
+    amparo("defender", "add", "Outra")
+    newer = tmp_path / "head-copy.json"
+    newer.write_text((filled_cli / "custody.head").read_text())
+    settings = Settings.from_env(None)
+    ws = Workspace.open(settings)
+    try:
+        with ws.session() as s:  # roll the log back and restore the head of that time
+            s.execute(text("DELETE FROM audit_events WHERE seq > :n"),
+                      {"n": json.loads(old_head)["seq"]})
+    finally:
+        ws.close()
+    (filled_cli / "custody.head").write_text(old_head)
+    assert "OK:" in amparo("verify", "--anchor", str(kept))
+    result = runner.invoke(app, ["verify", "--anchor", str(newer)])
+    assert result.exit_code == 1 and "which the log no longer holds" in result.stdout
+    assert "nothing" in one_error(["verify", "--anchor", str(tmp_path / "nothing")])
