@@ -167,8 +167,11 @@ class Workspace:
             last_seq, _ = custody.last_entry(s)
             found = custody.head_problems(s, self.head_file, self.custody_key, last_seq,
                                           custody.first_checkpoint(s))
+            if not found:
+                custody.write_head(s, self.head_file, self.custody_key)
+                return
             custody.record_anomalies(s, found, self.settings.actor)
-        with self.session() as s:
+        with self.session() as s:  # the anomaly committed: now the head may move past it
             custody.write_head(s, self.head_file, self.custody_key)
 
     def close(self) -> None:
