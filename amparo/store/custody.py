@@ -216,17 +216,33 @@ def read_head(head_file: Path) -> Head | None:
         raise ValueError(f"{head_file.name} is unreadable") from None
 
 
+@dataclass(frozen=True)
+class HeadState:
+    """The head file as read at one moment. Read it BEFORE the log: heads are written after
+    commits, so a head read first is never ahead of the log that is read next, even while
+    writers that take no lock commit in between."""
+
+    name: str
+    head: Head | None
+    error: str | None = None
+
+    @classmethod
+    def read(cls, head_file: Path) -> HeadState:
+        try:
+            return cls(head_file.name, read_head(head_file))
+        except ValueError as exc:
+            return cls(head_file.name, None, str(exc))
+
+
 def head_problems(
-    session: Session, head_file: Path, key: CustodyKey, last_seq: int,
+    session: Session, state: HeadState, key: CustodyKey, last_seq: int,
     first_checkpoint: int | None,
 ) -> list[ChainProblem]:
     """Check the head file against the log, which ends at `last_seq` and has its first
     checkpoint at `first_checkpoint` (None in a log written before checkpoints existed)."""
-    name = head_file.name
-    try:
-        head = read_head(head_file)
-    except ValueError as exc:
-        return [ChainProblem(None, str(exc))]
+    name, head = state.name, state.head
+    if state.error is not None:
+        return [ChainProblem(None, state.error)]
     if head is None:
         if last_seq == 0:
             return [ChainProblem(None, f"the log is empty and {name} is missing: every "
@@ -289,13 +305,14 @@ def anchor_problems(session: Session, anchor: Anchor) -> list[ChainProblem]:
 
 def verify_chain(session: Session, head_file: Path, key: CustodyKey) -> ChainWalk:
     """Walk the whole log and check the head; the walk's `problems` is empty when intact."""
+    head = HeadState.read(head_file)
     walk = ChainWalk(public_key=key.public_hex)
     rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()
     for e in rows:
         walk.add(entry_dict(e))
         session.expunge(e)
     walk.finish()
-    walk.problems.extend(head_problems(session, head_file, key, walk.last_seq,
+    walk.problems.extend(head_problems(session, head, key, walk.last_seq,
                                        walk.first_checkpoint))
     return walk
 

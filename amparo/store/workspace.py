@@ -163,9 +163,10 @@ class Workspace:
     def after_commit(self) -> None:
         """Re-sign the head file. If the old head shows the log was cut or the head deleted,
         that is first written into the log: otherwise the new head would hide it."""
+        head = custody.HeadState.read(self.head_file)
         with self.session() as s:
             last_seq, _ = custody.last_entry(s)
-            found = custody.head_problems(s, self.head_file, self.custody_key, last_seq,
+            found = custody.head_problems(s, head, self.custody_key, last_seq,
                                           custody.first_checkpoint(s))
             if not found:
                 custody.write_head(s, self.head_file, self.custody_key)

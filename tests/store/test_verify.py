@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
+from amparo.config import Settings
 from amparo.store import custody
 from amparo.store.evidence import delete_evidence
 from amparo.store.export import export_messages
@@ -402,3 +404,34 @@ def test_blob_nothing_claims_is_kept_and_reported(filled: Workspace) -> None:
     assert any(staged.sha256 in p and "not recorded as any evidence item" in p
                for p in report.problems)
     assert filled.vault.has(staged.sha256)
+
+
+def test_a_head_written_by_another_writer_meanwhile_is_not_a_cut(
+    ws: Workspace, settings: Settings, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Commands that take no write lock (adding a defender, viewing an original) commit and
+    re-sign the head concurrently. Another writer's newer head, written while this command
+    checks the old one, must not look like a cut log."""
+    other = Workspace.open(settings)
+    real_last_entry = custody.last_entry
+    raced: list[int] = []
+
+    def last_entry_then_another_commit(session: Session) -> tuple[int, str]:
+        result = real_last_entry(session)
+        if not raced:  # once: the other writer commits and re-signs the head right now
+            raced.append(1)
+            with other.session() as s:
+                custody.append(s, actor="other", action="evidence.view",
+                               object_type="evidence", object_id="2")
+            other.after_commit()
+        return result
+
+    with ws.session() as s:
+        custody.append(s, actor="tester", action="evidence.view", object_type="evidence",
+                       object_id="1")
+    monkeypatch.setattr(custody, "last_entry", last_entry_then_another_commit)
+    ws.after_commit()
+    other.close()
+    report = verify_workspace(ws)
+    assert raced and report.ok, report.problems
+    assert report.entries_checked == 6
