@@ -27,7 +27,7 @@ from amparo.cli_common import (
 )
 from amparo.ingest import ImportOptions
 from amparo.ingest.registry import IMPORTERS
-from amparo.store import custody, defenders
+from amparo.store import anchors, custody, defenders
 from amparo.store.evidence import delete_evidence, list_evidence
 from amparo.store.export import export_messages
 from amparo.store.importing import dry_run, import_paths
@@ -315,9 +315,9 @@ def verify(
     """Check the database, re-hash every original and walk the custody chain; exit 1 on any
     problem."""
     with friendly_errors():
-        anchors = [custody.read_anchor(path) for path in anchor or []]
+        copies = [anchors.read_anchor(path) for path in anchor or []]
     with workspace(report_recovery=False) as ws, friendly_errors():
-        report = verify_workspace(ws, anchors)
+        report = verify_workspace(ws, copies)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
     else:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import inspect, select
 
-from amparo.store import custody
+from amparo.store import anchors
 from amparo.store.tables import AuditEvent, Base, EvidenceItem
 from amparo.store.vault import Recovery
 from amparo.store.workspace import Workspace, WorkspaceError
@@ -65,24 +65,24 @@ def _first_fault(faults: list[str]) -> str:
     return (lines[0] if lines else "no detail") + more
 
 
-def verify_workspace(ws: Workspace, anchors: Sequence[custody.Anchor] = ()) -> VerifyReport:
-    """Check everything; `anchors` (copies of the head or exported logs kept elsewhere) also
-    catch a log rolled back to an earlier state."""
+def verify_workspace(ws: Workspace, copies: Sequence[anchors.Anchor] = ()) -> VerifyReport:
+    """Check everything; `copies` (of the head, or exported logs, kept elsewhere) also catch a
+    log rolled back to an earlier state."""
     report = VerifyReport()
     with ws.database_errors():
         check_database(ws)
-        _verify(ws, report, anchors)
+        _verify(ws, report, copies)
     return report
 
 
-def _verify(ws: Workspace, report: VerifyReport, anchors: Sequence[custody.Anchor]) -> None:
+def _verify(ws: Workspace, report: VerifyReport, copies: Sequence[anchors.Anchor]) -> None:
     with ws.write_lock() as recovered:
         report.recovered = recovered
         with ws.session() as s:
-            walk = custody.verify_chain(s, ws.head_file, ws.custody_key)
+            walk = anchors.verify_chain(s, ws.head_file, ws.custody_key)
             report.problems.extend(str(p) for p in walk.problems)
-            for anchor in anchors:
-                report.problems.extend(str(p) for p in custody.anchor_problems(s, anchor))
+            for copy in copies:
+                report.problems.extend(str(p) for p in anchors.anchor_problems(s, copy))
             report.entries_checked, report.checkpoints = walk.entries, walk.checkpoints
             acquired: dict[str, str] = {}
             for e in s.execute(

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from amparo.config import Settings
-from amparo.store import custody, keys
+from amparo.store import anchors, custody, keys
 from amparo.store.db import current_revision, make_engine, schema_is_current, upgrade
 from amparo.store.signing import CustodyKey
 from amparo.store.tables import AuditEvent, EvidenceItem
@@ -45,7 +45,7 @@ class Workspace:
 
     @property
     def head_file(self) -> Path:
-        return self.home / custody.HEAD_FILE
+        return self.home / anchors.HEAD_FILE
 
     @property
     def database_label(self) -> str:
@@ -87,9 +87,8 @@ class Workspace:
                 s, actor=settings.actor, action="workspace.create", object_type="workspace",
                 object_id=str(home), details={"key_mode": key_mode},
             )
-            # The first head: there is no earlier one for after_commit() to check.
-        with ws.session() as s:
-            custody.write_head(s, ws.head_file, ws.custody_key)
+        with ws.session() as s:  # the first head: there is no earlier one to check
+            anchors.write_head(s, ws.head_file, ws.custody_key)
         return ws
 
     @classmethod
@@ -163,17 +162,17 @@ class Workspace:
     def after_commit(self) -> None:
         """Re-sign the head file. If the old head shows the log was cut or the head deleted,
         that is first written into the log: otherwise the new head would hide it."""
-        head = custody.HeadState.read(self.head_file)
+        head = anchors.HeadState.read(self.head_file)
         with self.session() as s:
             last_seq, _ = custody.last_entry(s)
-            found = custody.head_problems(s, head, self.custody_key, last_seq,
+            found = anchors.head_problems(s, head, self.custody_key, last_seq,
                                           custody.first_checkpoint(s))
             if not found:
-                custody.write_head(s, self.head_file, self.custody_key)
+                anchors.write_head(s, self.head_file, self.custody_key)
                 return
             custody.record_anomalies(s, found, self.settings.actor)
         with self.session() as s:  # the anomaly committed: now the head may move past it
-            custody.write_head(s, self.head_file, self.custody_key)
+            anchors.write_head(s, self.head_file, self.custody_key)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from amparo.config import Settings
-from amparo.store import custody
+from amparo.store import anchors, custody
 from amparo.store.evidence import delete_evidence
 from amparo.store.export import export_messages
 from amparo.store.importing import import_paths
@@ -173,7 +173,7 @@ def forge(ws: Workspace, key: CustodyKey, *, sig: str | None = None) -> None:
             rows.append(row)
         s.execute(AuditEvent.__table__.insert(), rows)
     with ws.session() as s:
-        custody.write_head(s, ws.head_file, key)
+        anchors.write_head(s, ws.head_file, key)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
@@ -288,15 +288,15 @@ def test_rollback_to_an_old_head_is_caught_only_by_a_copy_kept_elsewhere(
     filled.head_file.write_text(stolen_head)
     assert verify_workspace(filled).ok  # the log and the genuine older head agree
     for copy in (kept_head, exported):
-        report = verify_workspace(filled, [custody.read_anchor(copy)])
+        report = verify_workspace(filled, [anchors.read_anchor(copy)])
         assert any(f"{copy.name} records entry {last_seq(filled) + 2}, which the log no "
                    "longer holds" in p for p in report.problems), report.problems
     bad = tmp_path / "notes.txt"
     bad.write_text("{}")
     with pytest.raises(ValueError, match=r"neither a copy of custody\.head"):
-        custody.read_anchor(bad)
+        anchors.read_anchor(bad)
     # An anchor the log still holds, unchanged, is no finding.
-    assert verify_workspace(filled, [custody.read_anchor(filled.head_file)]).ok
+    assert verify_workspace(filled, [anchors.read_anchor(filled.head_file)]).ok
 
 
 def test_normal_work_verifies(filled: Workspace, tmp_path: Path) -> None:
