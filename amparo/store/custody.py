@@ -246,7 +246,7 @@ def check_exported(lines: Iterable[str], public_key: str | None = None) -> Chain
             continue
         try:
             e = json.loads(line)
-            e["seq"] = int(e["seq"])
+            e["seq"], e["hash"] = int(e["seq"]), str(e["hash"])
             _hash_of(e)
         except (ValueError, KeyError, TypeError):
             walk.problems.append(ChainProblem(None, f"line {number} is not a custody entry"))

@@ -351,6 +351,10 @@ def test_exported_log_checks_signatures_offline(filled: Workspace) -> None:
     walk = custody.check_exported(lines, public)
     assert not walk.problems and walk.checkpoints == 5
     assert custody.check_exported(lines[:-1], public).problems  # cut inside a command
+    no_hash = json.loads(lines[0])
+    del no_hash["hash"]
+    assert "line 1 is not a custody entry" in str(
+        custody.check_exported([json.dumps(no_hash)]).problems[0])
     other = CustodyKey(os.urandom(32)).public_hex
     assert any("not this workspace's" in str(p)
                for p in custody.check_exported(lines, other).problems)
