@@ -27,7 +27,7 @@ from amparo.cli_common import (
 )
 from amparo.ingest import ImportOptions
 from amparo.ingest.registry import IMPORTERS
-from amparo.store import custody, defenders
+from amparo.store import anchors, custody, defenders
 from amparo.store.evidence import delete_evidence, list_evidence
 from amparo.store.export import export_messages
 from amparo.store.importing import dry_run, import_paths
@@ -306,23 +306,30 @@ def evidence_delete(
 
 
 @app.command()
-def verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Re-hash every original and walk the custody chain; exit 1 on any problem."""
-    with workspace() as ws, friendly_errors():
-        report = verify_workspace(ws)
+def verify(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    anchor: Annotated[list[Path] | None, typer.Option(
+        help="A copy of custody.head or an exported log kept elsewhere; the log must still "
+             "hold its last entry. Repeat for several.")] = None,
+) -> None:
+    """Check the database, re-hash every original and walk the custody chain; exit 1 on any
+    problem."""
+    with friendly_errors():
+        copies = [anchors.read_anchor(path) for path in anchor or []]
+    with workspace(report_recovery=False) as ws, friendly_errors():
+        report = verify_workspace(ws, copies)
     if as_json:
-        sys.stdout.write(json.dumps({"ok": report.ok, "blobs": report.blobs_checked,
-                                     "entries": report.entries_checked,
-                                     "problems": report.problems}) + "\n")
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
     else:
-        promoted, removed = report.recovered
-        if promoted or removed:
-            out.print(f"Finished an interrupted write: {promoted} blobs kept, {removed} removed.")
+        if report.recovered:
+            out.print(f"Finished an interrupted write: {report.recovered.summary()}.",
+                      highlight=False)
         for p in report.problems:
             out.print(f"[red]FAIL[/] {p}", highlight=False)
         if report.ok:
             out.print(f"OK: {report.blobs_checked} originals intact, custody chain of "
-                      f"{report.entries_checked} entries intact.")
+                      f"{report.entries_checked} entries intact ({report.checkpoints} signed "
+                      "checkpoints, head file agrees).")
     if not report.ok:
         raise typer.Exit(1)
 
@@ -353,26 +360,53 @@ def custody_export(
     """Write the whole log as JSON lines, to keep or hand over as an external anchor."""
     with workspace() as ws, ws.session() as s:
         rows = custody.list_entries(s)
+        public_key = ws.custody_key.public_hex
     output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                       encoding="utf-8")
     last = rows[-1] if rows else {"seq": 0, "hash": custody.GENESIS}
     out.print(f"Wrote {len(rows)} entries to {output}; last entry {last['seq']} has hash "
-              f"{last['hash']}.")
+              f"{last['hash']}.\nCheckpoints are signed with public key {public_key}: keep "
+              "it with the file and check with 'amparo custody check FILE --public-key KEY'.",
+              highlight=False)
 
 
 @custody_app.command("check")
 def custody_check(
     file: Annotated[Path, typer.Argument(help="A log written by 'amparo custody export'.")],
+    public_key: Annotated[str | None, typer.Option(
+        help="The signing key 'custody export' printed; without it, checkpoints are only "
+             "checked against the key they name.")] = None,
 ) -> None:
-    """Verify an exported log on its own: no workspace or key needed."""
+    """Verify an exported log on its own: no workspace or vault key needed."""
     with friendly_errors():
         lines = file.read_text(encoding="utf-8").splitlines()
-    problems = custody.check_exported(lines)
-    for p in problems:
+    walk = custody.check_exported(lines, public_key)
+    for p in walk.problems:
         out.print(f"[red]FAIL[/] {p}", highlight=False)
-    if problems:
+    if walk.problems:
         raise typer.Exit(1)
-    out.print(f"OK: {sum(1 for line in lines if line.strip())} entries, chain intact.")
+    signed = ""
+    if walk.checkpoints:
+        whose = ("the key given" if public_key else
+                 f"key {next(iter(walk.keys))}: compare it with the key printed by "
+                 "'amparo custody export', or pass --public-key")
+        signed = f"; {walk.checkpoints} checkpoints, the last at entry {walk.last_checkpoint}, " \
+                 f"signed by {whose}"
+    out.print(f"OK: {walk.entries} entries, chain intact{signed}.", highlight=False)
+
+
+@custody_app.command("acknowledge")
+def custody_acknowledge(
+    seq: Annotated[int, typer.Argument(help="The custody.anomaly entry that was reviewed.")],
+    reason: Annotated[str, typer.Option(help="What was checked and found; for the log.")],
+) -> None:
+    """Record that a recorded log anomaly was reviewed, so verify stops failing on it (the
+    anomaly and the acknowledgement both stay in the log)."""
+    with workspace() as ws, friendly_errors():
+        with ws.write_lock(), ws.session() as s:
+            custody.acknowledge(s, seq, actor=ws.settings.actor, reason=reason)
+        ws.after_commit()
+    out.print(f"Custody entry {seq} acknowledged.")
 
 
 @app.command()

@@ -55,7 +55,9 @@ def settings() -> Settings:
 
 
 @contextmanager
-def workspace() -> Iterator[Workspace]:
+def workspace(*, report_recovery: bool = True) -> Iterator[Workspace]:
+    """The open workspace. Afterwards, says on stderr if opening it for writing finished or
+    undid a write a crash had interrupted (`verify` reports that itself)."""
     with friendly_errors():
         ws = Workspace.open(settings())
         if ws.key_mode == "insecure-demo":
@@ -65,5 +67,6 @@ def workspace() -> Iterator[Workspace]:
             yield ws
         finally:
             ws.close()
-
-
+            if report_recovery and ws.recovered:
+                err.print(f"note: finished an interrupted write: {ws.recovered.summary()}.",
+                          highlight=False)
