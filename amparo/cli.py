@@ -16,6 +16,7 @@ from rich.table import Table
 from amparo import __version__, cli_analysis
 from amparo.cli_campaigns import campaigns_app
 from amparo.cli_common import (
+    AmparoGroup,
     _state,
     err,
     fail,
@@ -36,7 +37,8 @@ from amparo.store.verify import verify_workspace
 from amparo.store.workspace import Workspace
 
 # Tracebacks never show local variables: they can hold keys, passphrases and evidence text.
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+app = typer.Typer(cls=AmparoGroup, no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False,
                   pretty_exceptions_show_locals=False,
                   help="Amparo: preserve, triage and report online attacks on defenders.")
 defender_app = typer.Typer(no_args_is_help=True, help="Defenders and their watchlists.")
@@ -51,8 +53,11 @@ app.add_typer(custody_app, name="custody")
 @app.callback()
 def main(
     home: Annotated[Path | None, typer.Option(help="Workspace folder (AMPARO_HOME).")] = None,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the traceback of any error (also AMPARO_DEBUG=1).")] = False,
 ) -> None:
     _state["home"] = home
+    _state["debug"] = debug
 
 
 @app.command()

@@ -2,41 +2,129 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import errno
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
 
 from amparo.config import Settings
-from amparo.ingest import ImportRejected
-from amparo.store import keys
-from amparo.store.crypto import IntegrityError
-from amparo.store.defenders import DefenderError
-from amparo.store.workspace import Workspace, WorkspaceError
+from amparo.errors import AmparoError
+from amparo.store.workspace import Workspace
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-_state: dict[str, Path | None] = {"home": None}
+_state: dict[str, Any] = {"home": None, "debug": False}
 
-EXPECTED = (ImportRejected, WorkspaceError, DefenderError, keys.VaultKeyError, IntegrityError,
-            LookupError, ValueError, OSError)
+# Exit statuses: 1 `verify` found a problem, 2 the user's mistake or a damaged file (also
+# click's usage errors), 70 a bug in Amparo (EX_SOFTWARE in sysexits.h).
+USER_ERROR = 2
+INTERNAL_ERROR = 70
+# Typer's own signals (usage errors, Exit, Abort): typer prints and exits for them.
+_TYPER = (typer.TyperException, typer.Exit, typer.Abort)
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+def fail(message: str, code: int = USER_ERROR) -> NoReturn:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
+
+
+def debug_enabled() -> bool:
+    """`--debug` or AMPARO_DEBUG=1: show the traceback of every error."""
+    flag = os.environ.get("AMPARO_DEBUG", "").strip().lower()
+    return bool(_state["debug"]) or flag in ("1", "true", "yes", "on")
+
+
+def report(exc: Exception) -> NoReturn:
+    """One line for an exception that escaped a command, and its exit status. A user's problem
+    (an AmparoError, or a file the system refused) reads as `error: ...`; anything else is a bug
+    and says so, with the traceback only in debug mode (it can hold evidence text)."""
+    if debug_enabled():
+        traceback.print_exception(exc, file=sys.stderr)
+    if isinstance(exc, AmparoError):
+        fail(str(exc))
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # Files should be checked where they are opened; this names any the checks missed.
+        fail(f"{exc.filename}: {exc.strerror or exc}")
+    first = next(iter(str(exc).splitlines()), "")[:200]
+    hint = "" if debug_enabled() else " (run with AMPARO_DEBUG=1 for details)"
+    err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(first)}{hint}",
+              highlight=False)
+    raise typer.Exit(INTERNAL_ERROR)
+
+
+def _is_broken_pipe(exc: Exception) -> bool:
+    # `amparo ... | head`: click itself ends quietly on a closed pipe.
+    return isinstance(exc, OSError) and exc.errno == errno.EPIPE
 
 
 @contextmanager
 def friendly_errors() -> Iterator[None]:
-    """Expected problems become one clear line and exit code 2, never a traceback."""
+    """Problems inside the block are reported at once by `report` (as the app would anyway)."""
     try:
         yield
-    except EXPECTED as exc:
-        fail(str(exc))
+    except _TYPER:
+        raise
+    except Exception as exc:
+        if _is_broken_pipe(exc):
+            raise
+        report(exc)
+
+
+class AmparoGroup(TyperGroup):
+    """The root command: every exception a command lets escape goes through `report`, so no
+    command prints a traceback unless asked to, and bugs are never passed off as user errors."""
+
+    def invoke(self, ctx: Any) -> Any:
+        with friendly_errors():
+            return super().invoke(ctx)
+
+
+def one_of(vocabulary: Callable[[], Iterable[str]], *, also: Iterable[str] = (),
+           fold_case: bool = False) -> Callable[[Any], Any]:
+    """An option callback: a value outside `vocabulary` (or `also`) is a usage error that lists
+    the valid ones. The vocabulary is read only when a value has to be checked."""
+    accepted = set(also)
+
+    def check(value: Any) -> Any:
+        if value is None:
+            return value
+        valid: list[str] | None = None
+        for given in value if isinstance(value, list | tuple) else [value]:
+            key = given.lower() if fold_case else given
+            if key in accepted:
+                continue
+            valid = valid if valid is not None else [*also, *vocabulary()]
+            if key not in valid:
+                raise typer.BadParameter(f"{given!r} is not one of: {', '.join(valid)}")
+        return value
+
+    return check
+
+
+def time_zone(value: str | None) -> str | None:
+    """An option callback for IANA time zone names, suggesting near misses."""
+    if not value:
+        return value
+    import difflib
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+    try:
+        ZoneInfo(value)
+        return value
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        near = difflib.get_close_matches(value, sorted(available_timezones()), n=3)
+        hint = f"; did you mean {' or '.join(near)}?" if near else ""
+        raise typer.BadParameter(f"{value!r} is not an IANA time zone name such as "
+                                 f"America/Bogota or Africa/Lagos{hint}") from None
 
 
 def parse_map(pairs: list[str]) -> dict[str, str]:
@@ -51,7 +139,8 @@ def parse_map(pairs: list[str]) -> dict[str, str]:
 
 
 def settings() -> Settings:
-    return Settings.from_env(_state["home"])
+    home: Path | None = _state["home"]
+    return Settings.from_env(home)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from amparo.errors import InvalidValue
 from amparo.ingest.sources import SourceLimits
 
 # Each environment variable Amparo reads, with a one-line description (also the docs' source).
@@ -31,7 +32,7 @@ def _int_env(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+        raise InvalidValue(f"{name} must be an integer, got {raw!r}") from None
 
 
 @dataclass(frozen=True)

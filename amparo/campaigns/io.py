@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from amparo.campaigns.duck import quiet_connect
 from amparo.campaigns.engines import Table
+from amparo.errors import AmparoError
 
 # Column -> object type, in the order CooRTweet uses them.
 OBJECT_COLUMNS = {
@@ -39,7 +40,7 @@ HASHTAG_RE = r"#[0-9A-Za-zÀ-ÿ_]{2,}"
 MENTION_RE = r"@[0-9A-Za-z_]{2,}"
 
 
-class CampaignInputError(ValueError):
+class CampaignInputError(AmparoError, ValueError):
     """The input cannot be read as posts; the message names the file and the column."""
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from amparo.digest import sha256_file
+from amparo.errors import InvalidValue
 from amparo.store import custody
 from amparo.store.messages import MessageFilter, iter_messages
 from amparo.store.tables import EvidenceItem
@@ -25,7 +26,7 @@ def export_messages(
     ws: Workspace, defender_id: int, output: Path, fmt: str = "jsonl", reason: str = ""
 ) -> dict[str, Any]:
     if fmt not in ("jsonl", "csv"):
-        raise ValueError(f"unknown export format {fmt!r}: use jsonl or csv")
+        raise InvalidValue(f"unknown export format {fmt!r}: use jsonl or csv")
     count = 0
     tmp = output.with_name(output.name + ".partial")
     with ws.session() as s:

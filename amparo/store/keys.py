@@ -22,6 +22,7 @@ from pathlib import Path
 
 from argon2.low_level import Type, hash_secret_raw
 
+from amparo.errors import AmparoError
 from amparo.store.crypto import IntegrityError, seal, unseal
 
 KEYRING = "keyring.json"
@@ -30,7 +31,7 @@ KEY_BYTES = 32
 _CHECK = b"amparo vault key check v1"
 
 
-class VaultKeyError(Exception):
+class VaultKeyError(AmparoError):
     """The key is missing, wrong, or kept in a forbidden place."""
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session, aliased
 
 from amparo.domain import Locator
+from amparo.errors import NotFound
 from amparo.store import custody
 from amparo.store.tables import Account, Conversation, EvidenceItem, Message
 from amparo.store.vault import open_plaintext
@@ -119,7 +120,7 @@ def original_context(ws: Workspace, message_id: int, *, reason: str = "") -> str
     with ws.session() as s:
         m = s.get(Message, message_id)
         if m is None:
-            raise LookupError(f"no message {message_id}")
+            raise NotFound(f"no message {message_id}")
         item = s.get(EvidenceItem, m.evidence_item_id)
         assert item is not None
         loc = Locator.from_dict(json.loads(m.locator))

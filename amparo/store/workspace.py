@@ -11,13 +11,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amparo.config import Settings
+from amparo.errors import AmparoError
 from amparo.store import custody, keys
 from amparo.store.db import make_engine, schema_is_current, upgrade
 from amparo.store.tables import EvidenceItem
 from amparo.store.vault import Vault
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(AmparoError):
     """The workspace is missing, not initialised, or in an unexpected state."""
 
 
