@@ -15,7 +15,7 @@ from rich.table import Table
 
 from amparo import pipeline
 from amparo.analysis_input import HashingLines, file_items, jsonl_items
-from amparo.cli_common import err, fail, friendly_errors, out, workspace
+from amparo.cli_common import err, fail, friendly_errors, one_of, out, workspace
 from amparo.detect.base import LABELS, DetectorContext, Finding, Severity, TextItem
 from amparo.detect.registry import DETECTORS
 from amparo.digest import sha256_file
@@ -27,8 +27,29 @@ findings_app = typer.Typer(no_args_is_help=True, help="Findings of the detectors
 iocs_app = typer.Typer(no_args_is_help=True,
                        help="Spyware and phishing indicator collections (STIX 2, MISP, CSV).")
 
+
+
+def _detector_names() -> list[str]:
+    from amparo.detect.registry import DETECTORS
+
+    return list(DETECTORS)
+
+
+def _label_names() -> list[str]:
+    """Every label, and every family (`doxing` for doxing.phone ...), as --label accepts."""
+    families = dict.fromkeys(label.split(".")[0] for label in LABELS)
+    return [*families, *LABELS]
+
+
+def _regions() -> list[str]:
+    import phonenumbers
+
+    return sorted(phonenumbers.SUPPORTED_REGIONS)
+
+
 Detectors = Annotated[list[str] | None, typer.Option(
-    "--detector", "-d", help="Run only this detector; repeat for several.")]
+    "--detector", "-d", help="Run only this detector; repeat for several.",
+    callback=one_of(_detector_names))]
 Workers = Annotated[int | None, typer.Option(help="Processes (default: the CPU count, ≤ 4).")]
 
 
@@ -84,7 +105,10 @@ def analyze(
     detector: Detectors = None,
     workers: Workers = None,
     country: Annotated[str | None, typer.Option(
-        help="Without a workspace: the defender's country (phone numbers).")] = None,
+        help="Without a workspace: the defender's country, ISO code (phone numbers).",
+        callback=one_of(_regions, fold_case=True,
+                        described="an ISO 3166 two-letter country code, e.g. BR, CO or KE"))]
+    = None,
     manifest: Annotated[Path | None, typer.Option(
         help="Without a workspace: where to write the run manifest.")] = None,
 ) -> None:
@@ -144,10 +168,12 @@ def _analyze_file(
 def findings_list(
     defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
     label: Annotated[str | None, typer.Option(
-        help="A label or a family, e.g. threat or doxing.watchlist.")] = None,
-    min_severity: Annotated[str, typer.Option(help="info, low, medium, high or critical.")]
-    = "info",
-    limit: Annotated[int, typer.Option()] = 100,
+        help="A label or a family, e.g. threat or doxing.watchlist.",
+        callback=one_of(_label_names))] = None,
+    min_severity: Annotated[str, typer.Option(
+        help="info, low, medium, high or critical.",
+        callback=one_of(lambda: [str(s) for s in Severity], fold_case=True))] = "info",
+    limit: Annotated[int, typer.Option(min=1, help="At most this many findings.")] = 100,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Stored findings, most severe first, with why each was raised."""
@@ -165,6 +191,8 @@ def findings_list(
         table.add_row(str(r["message_id"]), r["severity"], r["label"], f"{r['score']:.2f}",
                       text[:60] + ("…" if len(text) > 60 else ""), r["explanation"])
     out.print(table)
+    if len(rows) == limit:
+        err.print(f"showing the first {limit} findings; use --limit for more.")
 
 
 def detectors() -> None:
@@ -197,10 +225,13 @@ def iocs_import(
 
 
 @iocs_app.command("list")
-def iocs_list() -> None:
+def iocs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The indicator collections in the workspace (the bundled snapshot is always used too)."""
     with workspace() as ws, friendly_errors():
         rows = list_indicator_collections(ws)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
     table = Table("collection", "origin", "domains", "urls", "ips", "emails")
     for r in rows:
         c = r["counts"]

@@ -12,7 +12,7 @@ import networkx as nx
 import typer
 from rich.table import Table
 
-from amparo.cli_common import err, fail, friendly_errors, out, parse_map, workspace
+from amparo.cli_common import err, fail, friendly_errors, one_of, out, parse_map, workspace
 from amparo.store import defenders
 
 campaigns_app = typer.Typer(no_args_is_help=True,
@@ -43,13 +43,15 @@ def detect(
         help="Detect in this defender's stored messages and store the campaigns.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"campaigns": [...]}.')]
     = False,
-    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    engine: Annotated[str, typer.Option(
+        help="local or dask.", callback=one_of(lambda: ["local", "dask"]))] = "local",
     scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler address (default: a local cluster).")] = None,
     column_map: Annotated[list[str] | None, typer.Option(
         "--map", help="FIELD=COLUMN, e.g. account_id=user; repeat.")] = None,
     window: Annotated[float | None, typer.Option(
-        help="Co-sharing window in seconds (default: estimated from the data).")] = None,
+        min=0.001, help="Co-sharing window in seconds (default: estimated from the data).")]
+    = None,
     graphml: Annotated[Path | None, typer.Option(help="Write the account network here.")]
     = None,
     gexf: Annotated[Path | None, typer.Option(help="Write the network for Gephi here.")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import sys
 import traceback
@@ -79,6 +80,21 @@ def friendly_errors() -> Iterator[None]:
         report(exc)
 
 
+@contextmanager
+def json_errors(enabled: bool) -> Iterator[None]:
+    """With --json, a refused input also prints {"error": {"file", "where", "message"}} on
+    standard output, so a script reading it sees why (the error line still goes to stderr)."""
+    try:
+        yield
+    except AmparoError as exc:
+        if enabled:
+            error = {"file": getattr(exc, "file", getattr(exc, "path", None)),
+                     "where": getattr(exc, "where", None),
+                     "message": getattr(exc, "reason", str(exc))}
+            sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
+        raise
+
+
 class AmparoGroup(TyperGroup):
     """The root command: every exception a command lets escape goes through `report`, so no
     command prints a traceback unless asked to, and bugs are never passed off as user errors."""
@@ -89,22 +105,27 @@ class AmparoGroup(TyperGroup):
 
 
 def one_of(vocabulary: Callable[[], Iterable[str]], *, also: Iterable[str] = (),
-           fold_case: bool = False) -> Callable[[Any], Any]:
+           fold_case: bool = False, described: str | None = None) -> Callable[[Any], Any]:
     """An option callback: a value outside `vocabulary` (or `also`) is a usage error that lists
-    the valid ones. The vocabulary is read only when a value has to be checked."""
-    accepted = set(also)
+    the valid ones (or says `described`, for long lists). The vocabulary is read only when a
+    value has to be checked."""
+    accepted = list(also)
+
+    def fold(value: str) -> str:
+        return value.lower() if fold_case else value
 
     def check(value: Any) -> Any:
         if value is None:
             return value
         valid: list[str] | None = None
         for given in value if isinstance(value, list | tuple) else [value]:
-            key = given.lower() if fold_case else given
-            if key in accepted:
+            if given in accepted:
                 continue
-            valid = valid if valid is not None else [*also, *vocabulary()]
-            if key not in valid:
-                raise typer.BadParameter(f"{given!r} is not one of: {', '.join(valid)}")
+            valid = valid if valid is not None else [*accepted, *vocabulary()]
+            if fold(given) not in {fold(v) for v in valid}:
+                raise typer.BadParameter(
+                    f"{given!r} is not {described}" if described
+                    else f"{given!r} is not one of: {', '.join(valid)}")
         return value
 
     return check
@@ -122,7 +143,7 @@ def time_zone(value: str | None) -> str | None:
         return value
     except (ZoneInfoNotFoundError, ValueError, OSError):
         near = difflib.get_close_matches(value, sorted(available_timezones()), n=3)
-        hint = f"; did you mean {' or '.join(near)}?" if near else ""
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
         raise typer.BadParameter(f"{value!r} is not an IANA time zone name such as "
                                  f"America/Bogota or Africa/Lagos{hint}") from None
 
