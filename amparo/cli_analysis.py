@@ -15,10 +15,11 @@ from rich.table import Table
 
 from amparo import pipeline
 from amparo.analysis_input import HashingLines, file_items, jsonl_items
-from amparo.cli_common import err, fail, friendly_errors, one_of, out, workspace
+from amparo.cli_common import check_writable, err, fail, friendly_errors, one_of, out, workspace
 from amparo.detect.base import LABELS, DetectorContext, Finding, Severity, TextItem
 from amparo.detect.registry import DETECTORS
 from amparo.digest import sha256_file
+from amparo.errors import user_file
 from amparo.store import defenders
 from amparo.store.analysis import analyze_defender, list_findings
 from amparo.store.indicators import import_indicators, list_indicator_collections
@@ -92,7 +93,8 @@ def _items_from(path: str, printer_context: dict[str, str]) -> Iterator[TextItem
         printer_context["stdin"] = lines.digest.hexdigest()
     else:
         p = Path(path)
-        printer_context[p.name] = sha256_file(p) if p.exists() else ""
+        with user_file(p):
+            printer_context[p.name] = sha256_file(p) if p.is_file() else ""
         yield from file_items(p)
 
 
@@ -146,6 +148,7 @@ def _analyze_file(
     path: str, names: list[str] | None, workers: int | None, country: str | None,
     manifest_path: Path | None, on_batch: Any,
 ) -> tuple[str, list[dict[str, str]]]:
+    check_writable(manifest_path, "manifest")
     inputs: dict[str, str] = {}
     context = DetectorContext(country=country.upper() if country else None)
     with friendly_errors():
@@ -159,8 +162,11 @@ def _analyze_file(
                messages=report.messages, findings=report.findings,
                errors=[e.to_dict() for e in report.errors])
     target = manifest_path or Path(f"amparo-manifest-{finished:%Y%m%dT%H%M%SZ}.json")
-    target.write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return (f"{report.messages} messages, {report.findings} findings; manifest: {target}",
+    with friendly_errors(), user_file(target, "write the manifest"):
+        target.write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+    return (f"{report.messages} messages, {report.findings} findings; manifest: "
+            f"{target.resolve()}",
             [e.to_dict() for e in report.errors])
 
 

@@ -148,6 +148,13 @@ def time_zone(value: str | None) -> str | None:
                                  f"America/Bogota or Africa/Lagos{hint}") from None
 
 
+def check_writable(path: Path | None, what: str) -> None:
+    """Refuse an output path before a long run, not after it: a folder, or a missing folder."""
+    if path is not None and (path.is_dir() or not path.parent.is_dir()):
+        fail(f"{path}: cannot write the {what} there (it is a folder, or its folder does not "
+             "exist)")
+
+
 def parse_map(pairs: list[str]) -> dict[str, str]:
     """`--map FIELD=COLUMN` options as a dict; a malformed one is a usage error."""
     mapping = {}

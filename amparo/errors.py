@@ -8,6 +8,8 @@ reported as an internal error (see `amparo.cli_common`), never passed off as the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -29,3 +31,13 @@ class FileProblem(AmparoError):
     def __init__(self, path: Path | str, exc: OSError, doing: str = "read") -> None:
         self.path = str(path)
         super().__init__(f"{self.path}: cannot {doing}: {exc.strerror or exc}")
+
+
+@contextmanager
+def user_file(path: Path | str, doing: str = "read") -> Iterator[None]:
+    """Around the opening of a file the user named: the system's refusal (missing, a folder,
+    no permission, disk full) becomes a FileProblem that names the file."""
+    try:
+        yield
+    except OSError as exc:
+        raise FileProblem(path, exc, doing) from None

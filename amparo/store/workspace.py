@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from amparo.config import Settings
@@ -81,8 +82,12 @@ class Workspace:
             )
         key = keys.load_key(home, passphrase=settings.passphrase, key_file=settings.key_file)
         engine = make_engine(settings.url)
-        if not schema_is_current(engine):
-            upgrade(engine)
+        try:
+            if not schema_is_current(engine):
+                upgrade(engine)
+        except DatabaseError as exc:  # a damaged file, or a server that refuses us
+            reason = str(exc.orig or exc).splitlines()[0]
+            raise WorkspaceError(f"cannot open the database of {home}: {reason}") from exc
         return cls(settings, engine, key)
 
     @contextmanager
