@@ -313,7 +313,7 @@ def messages_show(
     for label, text in fields:
         out.print(f"[bold]{label + ':':{width + 1}}[/] {escape(text)}", highlight=False)
     out.rule("text")
-    out.print(msg["text"], highlight=False, markup=False)
+    out.print(msg["text"] or "(no text)", highlight=False, markup=False)
     if original:
         out.rule("original")
         out.print(msg["original"], highlight=False, markup=False)
