@@ -22,6 +22,7 @@ SETTINGS: dict[str, str] = {
     "AMPARO_MAX_JSON_BYTES": "largest JSON export loaded whole, in bytes",
     "AMPARO_MAX_ARCHIVE_BYTES": "largest total uncompressed size accepted from one zip",
     "AMPARO_MAX_ZIP_RATIO": "largest compression ratio accepted for a zip member",
+    "AMPARO_DEBUG": "1: commands print the traceback of any error (as --debug does)",
 }
 
 
