@@ -19,10 +19,12 @@ from amparo.cli_campaigns import campaigns_app
 from amparo.cli_common import (
     AmparoGroup,
     _state,
+    country_code,
     err,
     fail,
     friendly_errors,
     json_errors,
+    language_codes,
     one_of,
     out,
     parse_map,
@@ -97,9 +99,11 @@ def init(
 @defender_app.command("add")
 def defender_add(
     name: Annotated[str, typer.Argument(help="Pseudonym; avoid the defender's real name.")],
-    country: Annotated[str | None, typer.Option(help="ISO 3166 two-letter code.")] = None,
+    country: Annotated[str | None, typer.Option(
+        help="ISO 3166 two-letter code.", callback=country_code)] = None,
     language: Annotated[list[str] | None, typer.Option(
-        "--language", "-l", help="Language code; repeat for several.")] = None,
+        "--language", "-l", help="ISO 639 language code; repeat for several.",
+        callback=language_codes)] = None,
     timezone: Annotated[str | None, typer.Option(
         help="IANA zone, e.g. America/Bogota.", callback=time_zone)] = None,
 ) -> None:

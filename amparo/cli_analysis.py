@@ -15,7 +15,16 @@ from rich.table import Table
 
 from amparo import pipeline
 from amparo.analysis_input import HashingLines, file_items, jsonl_items
-from amparo.cli_common import check_writable, err, fail, friendly_errors, one_of, out, workspace
+from amparo.cli_common import (
+    check_writable,
+    country_code,
+    err,
+    fail,
+    friendly_errors,
+    one_of,
+    out,
+    workspace,
+)
 from amparo.detect.base import LABELS, DetectorContext, Finding, Severity, TextItem
 from amparo.detect.registry import DETECTORS
 from amparo.digest import sha256_file
@@ -40,12 +49,6 @@ def _label_names() -> list[str]:
     """Every label, and every family (`doxing` for doxing.phone ...), as --label accepts."""
     families = dict.fromkeys(label.split(".")[0] for label in LABELS)
     return [*families, *LABELS]
-
-
-def _regions() -> list[str]:
-    import phonenumbers
-
-    return sorted(phonenumbers.SUPPORTED_REGIONS)
 
 
 Detectors = Annotated[list[str] | None, typer.Option(
@@ -108,8 +111,7 @@ def analyze(
     workers: Workers = None,
     country: Annotated[str | None, typer.Option(
         help="Without a workspace: the defender's country, ISO code (phone numbers).",
-        callback=one_of(_regions, fold_case=True,
-                        described="an ISO 3166 two-letter country code, e.g. BR, CO or KE"))]
+        callback=country_code)]
     = None,
     manifest: Annotated[Path | None, typer.Option(
         help="Without a workspace: where to write the run manifest.")] = None,

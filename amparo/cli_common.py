@@ -131,6 +131,26 @@ def one_of(vocabulary: Callable[[], Iterable[str]], *, also: Iterable[str] = (),
     return check
 
 
+def _regions() -> list[str]:
+    import phonenumbers
+
+    return sorted(phonenumbers.SUPPORTED_REGIONS)
+
+
+country_code = one_of(_regions, fold_case=True,
+                      described="an ISO 3166 two-letter country code, e.g. BR, CO or KE")
+
+
+def language_codes(values: list[str] | None) -> list[str] | None:
+    """An option callback: ISO 639 codes (two or three lower-case letters, e.g. pt, es, quc)."""
+    for value in values or []:
+        if not (value.isascii() and value.isalpha() and value.islower()
+                and len(value) in (2, 3)):
+            raise typer.BadParameter(f"{value!r} is not an ISO 639 language code such as pt, "
+                                     "es, fr or quc; repeat the option for several")
+    return values
+
+
 def time_zone(value: str | None) -> str | None:
     """An option callback for IANA time zone names, suggesting near misses."""
     if not value:

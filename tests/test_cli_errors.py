@@ -62,6 +62,8 @@ BAD_OPTIONS = [
     (["import", "x.csv", "--dry-run", "--timezone", "America/Bogot"], "America/Bogota"),
     (["import", "x.csv", "--dry-run", "--format", "myspace"], "auto, discord, email"),
     (["defender", "add", "Y", "--timezone", "Mars/Olympus"], "IANA time zone"),
+    (["defender", "add", "Y", "--country", "XX"], "ISO 3166"),
+    (["defender", "add", "Y", "--language", "Portuguese"], "ISO 639"),
     (["export", "--defender", "1", "--format", "xlsx"], "jsonl, csv"),
     (["campaigns", "detect", "posts.csv", "--engine", "spark"], "local, dask"),
     (["analyze", "-", "--detector", "nope"], "abuse, doxing, links, threats"),
