@@ -29,6 +29,8 @@ _state: dict[str, Any] = {"home": None, "debug": False}
 # click's usage errors), 70 a bug in Amparo (EX_SOFTWARE in sysexits.h).
 USER_ERROR = 2
 INTERNAL_ERROR = 70
+# The machine's refusals, not Amparo's bugs, even when no file name comes with them.
+_MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 # Typer's own signals (usage errors, Exit, Abort): typer prints and exits for them.
 _TYPER = (typer.TyperException, typer.Exit, typer.Abort)
 
@@ -55,6 +57,8 @@ def report(exc: Exception) -> NoReturn:
     if isinstance(exc, OSError) and exc.filename is not None:
         # Files should be checked where they are opened; this names any the checks missed.
         fail(f"{exc.filename}: {exc.strerror or exc}")
+    if isinstance(exc, OSError) and exc.errno in _MACHINE_ERRNOS:
+        fail(f"{exc.strerror}: free space, or fix the permissions, and run the command again")
     first = next(iter(str(exc).splitlines()), "")[:200]
     hint = "" if debug_enabled() else " (run with AMPARO_DEBUG=1 for details)"
     err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(first)}{hint}",

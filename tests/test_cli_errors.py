@@ -3,6 +3,7 @@ bugs reported as bugs, and the traceback only when asked for."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -46,6 +47,17 @@ def test_a_bug_is_an_internal_error_not_the_users_mistake(
         result = runner.invoke(app, [*debug_args, "defender", "list"], env=env)
         assert result.exit_code == 70
         assert "Traceback" in result.stderr and "KeyError" in result.stderr
+
+
+def test_a_full_disk_is_not_a_bug(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    amparo("init", "--insecure-demo-key")
+
+    def full(self: Workspace) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Workspace, "session", full)
+    _, stderr = fails("defender", "list")
+    assert "No space left on device" in stderr and "internal error" not in stderr
 
 
 def test_debug_shows_the_traceback_of_a_user_error_too(cli_env: Path) -> None:  # noqa: F811
