@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from amparo import __version__, cli_analysis
+from amparo import __version__, cli_analysis, cli_web
 from amparo.cli_campaigns import campaigns_app
 from amparo.cli_common import (
     AmparoGroup,
@@ -468,4 +468,5 @@ def demo(
 
 
 cli_analysis.register(app)
+cli_web.register(app)
 app.add_typer(campaigns_app, name="campaigns")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from amparo.domain import Locator
 from amparo.errors import NotFound
 from amparo.store import custody
+from amparo.store.identities import account_label
 from amparo.store.tables import Account, Conversation, EvidenceItem, Message
 from amparo.store.vault import open_plaintext
 from amparo.store.workspace import Workspace
@@ -62,7 +63,8 @@ def message_dict(m: Message, author: Account | None, conv: Conversation | None) 
         "timestamp_utc": m.ts_utc.isoformat() if m.ts_utc else None,
         "utc_offset_minutes": m.utc_offset_min,
         "time_zone_assumed": m.tz_assumed,
-        "author": author.handle or author.key if author else None,
+        "author": account_label(author.handle, author.display_names, author.key)
+        if author else None,
         "author_key": author.key if author else None,
         "author_names": json.loads(author.display_names) if author else [],
         "conversation": (conv.title or conv.key) if conv else None,
