@@ -10,19 +10,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from amparo import __version__, cli_analysis, cli_web
 from amparo.cli_campaigns import campaigns_app
 from amparo.cli_common import (
+    AmparoGroup,
     _state,
+    country_code,
     err,
     fail,
     friendly_errors,
+    json_errors,
+    language_codes,
+    one_of,
     out,
     parse_map,
     settings,
+    time_zone,
     workspace,
 )
 from amparo.ingest import ImportOptions
@@ -36,7 +43,8 @@ from amparo.store.verify import verify_workspace
 from amparo.store.workspace import Workspace
 
 # Tracebacks never show local variables: they can hold keys, passphrases and evidence text.
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+app = typer.Typer(cls=AmparoGroup, no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False,
                   pretty_exceptions_show_locals=False,
                   help="Amparo: preserve, triage and report online attacks on defenders.")
 defender_app = typer.Typer(no_args_is_help=True, help="Defenders and their watchlists.")
@@ -51,8 +59,11 @@ app.add_typer(custody_app, name="custody")
 @app.callback()
 def main(
     home: Annotated[Path | None, typer.Option(help="Workspace folder (AMPARO_HOME).")] = None,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the traceback of any error (also AMPARO_DEBUG=1).")] = False,
 ) -> None:
     _state["home"] = home
+    _state["debug"] = debug
 
 
 @app.command()
@@ -88,10 +99,13 @@ def init(
 @defender_app.command("add")
 def defender_add(
     name: Annotated[str, typer.Argument(help="Pseudonym; avoid the defender's real name.")],
-    country: Annotated[str | None, typer.Option(help="ISO 3166 two-letter code.")] = None,
+    country: Annotated[str | None, typer.Option(
+        help="ISO 3166 two-letter code.", callback=country_code)] = None,
     language: Annotated[list[str] | None, typer.Option(
-        "--language", "-l", help="Language code; repeat for several.")] = None,
-    timezone: Annotated[str | None, typer.Option(help="IANA zone, e.g. America/Bogota.")] = None,
+        "--language", "-l", help="ISO 639 language code; repeat for several.",
+        callback=language_codes)] = None,
+    timezone: Annotated[str | None, typer.Option(
+        help="IANA zone, e.g. America/Bogota.", callback=time_zone)] = None,
 ) -> None:
     """Register a defender; prints the new id."""
     with workspace() as ws, friendly_errors():
@@ -136,6 +150,24 @@ def defender_watch(
     out.print(f"Watchlist of defender {d.id} now has {len(entries)} entries.")
 
 
+def _import_formats() -> list[str]:
+    from amparo.ingest.registry import IMPORTERS
+
+    return sorted(IMPORTERS)
+
+
+def _kinds() -> list[str]:
+    from amparo.domain import MessageKind
+
+    return [k.value for k in MessageKind]
+
+
+def _platforms() -> list[str]:
+    from amparo.domain import Platform
+
+    return [p.value for p in Platform]
+
+
 @contextmanager
 def progress_counter(enabled: bool) -> Iterator[Callable[[int], None] | None]:
     if not enabled:
@@ -152,12 +184,14 @@ def progress_counter(enabled: bool) -> Iterator[Callable[[int], None] | None]:
 def import_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders or zips to import.")],
     defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="auto, or one of `amparo formats`.")]
+    fmt: Annotated[str, typer.Option("--format", help="auto, or one of `amparo formats`.",
+                                     callback=one_of(_import_formats, also=["auto"]))]
     = "auto",
     dry: Annotated[bool, typer.Option("--dry-run", help="Parse only; store nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     timezone: Annotated[str | None, typer.Option(
-        help="Zone of local times in the export (default: the defender's).")] = None,
+        help="Zone of local times in the export (default: the defender's).",
+        callback=time_zone)] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding, if not UTF-8.")] = None,
     day_first: Annotated[bool | None, typer.Option(
         "--day-first/--month-first", help="Settle an ambiguous date order.")] = None,
@@ -171,12 +205,12 @@ def import_cmd(
     options = ImportOptions(encoding=encoding, day_first=day_first,
                             column_map=parse_map(column_map or []))
     if dry:
-        with friendly_errors():
+        with friendly_errors(), json_errors(as_json):
             report = dry_run(paths, fmt, options, settings().limits)
     else:
         if defender is None:
             fail("--defender is required (or use --dry-run)")
-        with workspace() as ws, friendly_errors():
+        with workspace() as ws, friendly_errors(), json_errors(as_json):
             with ws.session() as s:
                 defender_id = defenders.find_defender(s, defender).id
             with progress_counter(not as_json and sys.stderr.isatty()) as tick:
@@ -217,30 +251,44 @@ def formats() -> None:
 @messages_app.command("list")
 def messages_list(
     defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
-    kind: Annotated[str | None, typer.Option(help="user or system.")] = None,
-    platform: Annotated[str | None, typer.Option()] = None,
+    kind: Annotated[str | None, typer.Option(help="user or system.", callback=one_of(_kinds))]
+    = None,
+    platform: Annotated[str | None, typer.Option(
+        help="whatsapp, telegram, email ... (the formats' platforms).",
+        callback=one_of(_platforms))] = None,
     search: Annotated[str | None, typer.Option(help="Only messages containing this text.")]
     = None,
-    limit: Annotated[int, typer.Option()] = 50,
-    offset: Annotated[int, typer.Option()] = 0,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many messages.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """List messages, oldest first."""
+    """List messages, oldest first (a page at a time: --limit and --offset)."""
+    from amparo.store.messages import count_messages
+
     with workspace() as ws, friendly_errors(), ws.session() as s:
         defender_id = defenders.find_defender(s, defender).id if defender else None
-        rows = list_messages(s, MessageFilter(defender_id=defender_id, kind=kind,
-                                              platform=platform, contains=search,
-                                              limit=limit, offset=offset))
+        wanted = MessageFilter(defender_id=defender_id, kind=kind, platform=platform,
+                               contains=search, limit=limit, offset=offset)
+        rows = list_messages(s, wanted)
+        # Count only when the page may not hold everything.
+        total = (offset + len(rows) if offset == 0 and len(rows) < limit
+                 else count_messages(s, wanted))
     if as_json:
         for r in rows:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
-        return
-    table = Table("id", "time (UTC)", "platform", "author", "text", show_lines=False)
-    for r in rows:
-        text = r["text"].replace("\n", " ")
-        table.add_row(str(r["id"]), (r["timestamp_utc"] or "")[:19], r["platform"],
-                      r["author"] or "", text[:80] + ("…" if len(text) > 80 else ""))
-    out.print(table)
+    else:
+        table = Table("id", "time (UTC)", "platform", "author", "text", show_lines=False)
+        for r in rows:
+            text = r["text"].replace("\n", " ")
+            table.add_row(str(r["id"]), (r["timestamp_utc"] or "")[:19], r["platform"],
+                          r["author"] or "", text[:80] + ("…" if len(text) > 80 else ""))
+        out.print(table)
+    # On stderr, so that --json output stays one message per line.
+    if not rows and total:
+        err.print(f"--offset {offset} skips all {total} messages.", highlight=False)
+    elif len(rows) < total:
+        err.print(f"showing {offset + 1}–{offset + len(rows)} of {total} messages; use --limit "
+                  "and --offset for the others.", highlight=False)
 
 
 @messages_app.command("show")
@@ -262,9 +310,14 @@ def messages_show(
     if as_json:
         sys.stdout.write(json.dumps(msg, ensure_ascii=False) + "\n")
         return
-    for k, v in msg.items():
-        if k != "original":
-            out.print(f"[bold]{k}:[/] {v}", highlight=False)
+    from amparo.cli_render import message_fields
+
+    fields = message_fields(msg)
+    width = max(len(label) for label, _ in fields)
+    for label, text in fields:
+        out.print(f"[bold]{label + ':':{width + 1}}[/] {escape(text)}", highlight=False)
+    out.rule("text")
+    out.print(msg["text"] or "(no text)", highlight=False, markup=False)
     if original:
         out.rule("original")
         out.print(msg["original"], highlight=False, markup=False)
@@ -283,11 +336,14 @@ def evidence_list(
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         return
-    table = Table("id", "defender", "name", "format", "messages", "sha256", "acquired (UTC)")
+    # Not a table: a narrow terminal would cut the hash, which caseworkers quote whole.
     for r in rows:
-        table.add_row(str(r["id"]), str(r["defender_id"]), r["name"], r["format"],
-                      str(r["messages"]), r["sha256"][:16] + "…", r["acquired_at"][:19])
-    out.print(table)
+        out.print(f"[bold]{r['id']}[/] {escape(r['name'])} ({r['format']}, {r['messages']} "
+                  f"messages, {r['size']:,} bytes, defender {r['defender_id']})\n"
+                  f"  acquired {r['acquired_at'][:19].replace('T', ' ')} UTC by "
+                  f"{escape(r['acquired_by'])}\n  sha256 {r['sha256']}", highlight=False)
+    if not rows:
+        out.print("No evidence items.")
 
 
 @evidence_app.command("delete")
@@ -412,8 +468,13 @@ def custody_acknowledge(
 @app.command()
 def export(
     defender: Annotated[str, typer.Option(help="Defender id or pseudonym.")],
-    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
-    output: Annotated[Path | None, typer.Option(help="File to write.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.",
+                                     callback=one_of(lambda: ["jsonl", "csv"]))] = "jsonl",
+    output: Annotated[Path | None, typer.Option(
+        help="File to write (default: amparo-export-ID.FORMAT in the current folder).")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+    = False,
     reason: Annotated[str, typer.Option(help="Why, for the custody log.")] = "",
 ) -> None:
     """Export a defender's messages with their evidence hashes and locators."""
@@ -422,9 +483,10 @@ def export(
             d = defenders.find_defender(s, defender)
             defender_id, name = d.id, d.pseudonym
         target = output or Path(f"amparo-export-{defender_id}.{fmt}")
-        result = export_messages(ws, defender_id, target, fmt, reason)
-    out.print(f"Exported {result['messages']} messages of {name} to {result['file']} "
-              f"(sha256 {result['sha256']}).")
+        result = export_messages(ws, defender_id, target, fmt, reason, overwrite=force)
+    out.print(f"Exported {result['messages']} messages of {escape(name)} to {result['file']}",
+              highlight=False)
+    out.print(f"sha256 of the file (in the custody log): {result['sha256']}", highlight=False)
 
 
 @app.command()

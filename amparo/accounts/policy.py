@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 
 from amparo.config import _int_env
+from amparo.errors import InvalidValue
 
 
 def _bool_env(name: str, default: bool) -> bool:
@@ -19,7 +20,7 @@ def _bool_env(name: str, default: bool) -> bool:
         return True
     if raw in {"0", "false", "no", "off"}:
         return False
-    raise ValueError(f"{name} must be 1 or 0 (true or false), got {raw!r}")
+    raise InvalidValue(f"{name} must be 1 or 0 (true or false), got {raw!r}")
 
 
 @dataclass(frozen=True)

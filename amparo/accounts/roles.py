@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import enum
 
+from amparo.errors import InvalidValue
+
 
 class Role(enum.StrEnum):
     ADMIN = "admin"
@@ -38,7 +40,7 @@ def parse_role(value: str) -> Role:
         return Role(value)
     except ValueError:
         names = ", ".join(r.value for r in Role)
-        raise ValueError(f"unknown role {value!r}; choose one of {names}") from None
+        raise InvalidValue(f"unknown role {value!r}; choose one of {names}") from None
 
 
 def allows(role: str, permission: Permission) -> bool:

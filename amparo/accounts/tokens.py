@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from amparo.accounts.sessions import token_hash
 from amparo.accounts.users import get_user
+from amparo.errors import InvalidValue, NotFound
 from amparo.store import custody
 from amparo.store.tables import ApiToken, User
 
@@ -19,7 +20,7 @@ PREFIX = "amparo_"
 def create(s: Session, username: str, label: str, *, actor: str) -> tuple[int, str]:
     user = get_user(s, username)
     if user.disabled:
-        raise ValueError(f"user {username!r} is disabled")
+        raise InvalidValue(f"user {username!r} is disabled")
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(token_hash=token_hash(token), user_id=user.id, label=label[:100],
                    created_at=datetime.now(UTC))
@@ -33,7 +34,7 @@ def create(s: Session, username: str, label: str, *, actor: str) -> tuple[int, s
 def revoke(s: Session, token_id: int, *, actor: str) -> None:
     row = s.get(ApiToken, token_id)
     if row is None:
-        raise LookupError(f"no API token with id {token_id}")
+        raise NotFound(f"no API token with id {token_id}")
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
         custody.append(s, actor=actor, action="token.revoke", object_type="api_token",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from amparo.accounts import totp
 from amparo.accounts.policy import Policy
 from amparo.accounts.roles import parse_role
+from amparo.errors import AmparoError, NotFound
 from amparo.store import custody
 from amparo.store.crypto import seal, unseal
 from amparo.store.tables import ApiToken, User, WebSession
@@ -27,7 +28,7 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 LANGUAGES = ("en", "pt", "es", "fr", "ar")
 
 
-class AccountError(ValueError):
+class AccountError(AmparoError, ValueError):
     """A request about an account that cannot be done (bad name, weak password...)."""
 
 
@@ -56,7 +57,7 @@ def _check_password(policy: Policy, password: str) -> None:
 def get_user(s: Session, username: str) -> User:
     user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise LookupError(f"no user named {username!r}")
+        raise NotFound(f"no user named {username!r}")
     return user
 
 

@@ -19,11 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from amparo.errors import AmparoError
+
 FORMAT = "amparo-indicators/1"
 KINDS = ("domain", "url", "ip", "email")
 
 
-class IndicatorError(ValueError):
+class IndicatorError(AmparoError, ValueError):
     """A file that cannot be read as indicators; the message names the file and where."""
 
 

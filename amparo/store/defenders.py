@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amparo.errors import AmparoError
 from amparo.store import custody
 from amparo.store.crypto import seal, unseal
 from amparo.store.tables import Defender
@@ -20,7 +21,7 @@ WATCH_KINDS = (
 )
 
 
-class DefenderError(Exception):
+class DefenderError(AmparoError):
     pass
 
 

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from amparo.domain import Locator
+from amparo.errors import NotFound
 from amparo.store import custody
 from amparo.store.identities import account_label
 from amparo.store.tables import Account, Conversation, EvidenceItem, Message
@@ -82,6 +83,12 @@ def list_messages(s: Session, f: MessageFilter) -> list[dict[str, Any]]:
     return [message_dict(m, a, c) for m, a, c in rows]
 
 
+def count_messages(s: Session, f: MessageFilter) -> int:
+    """How many messages match the filter, ignoring its limit and offset."""
+    matching = _query(f).order_by(None).subquery()
+    return s.scalar(select(func.count()).select_from(matching)) or 0
+
+
 def iter_messages(s: Session, f: MessageFilter, chunk: int = 2000) -> Iterator[dict[str, Any]]:
     """All matching messages, streamed in pages (for exports)."""
     offset = 0
@@ -112,7 +119,14 @@ def user_message_pages(s: Session, query: Select[*tuple[Any, ...]], defender_id:
 
 def get_message(s: Session, message_id: int) -> dict[str, Any] | None:
     row = s.execute(_query(MessageFilter()).where(Message.id == message_id)).first()
-    return message_dict(*row) if row else None
+    if row is None:
+        return None
+    msg = message_dict(*row)
+    item = s.get(EvidenceItem, msg["evidence_item_id"])
+    # The original's name and hash, to quote beside the message.
+    msg["evidence_name"] = item.original_name if item else None
+    msg["evidence_sha256"] = item.sha256 if item else None
+    return msg
 
 
 def original_context(ws: Workspace, message_id: int, *, reason: str = "") -> str:
@@ -121,7 +135,7 @@ def original_context(ws: Workspace, message_id: int, *, reason: str = "") -> str
     with ws.session() as s:
         m = s.get(Message, message_id)
         if m is None:
-            raise LookupError(f"no message {message_id}")
+            raise NotFound(f"no message {message_id}")
         item = s.get(EvidenceItem, m.evidence_item_id)
         assert item is not None
         loc = Locator.from_dict(json.loads(m.locator))

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from amparo.config import Settings
+from amparo.errors import AmparoError
 from amparo.store import anchors, custody, keys
 from amparo.store.db import current_revision, make_engine, schema_is_current, upgrade
 from amparo.store.signing import CustodyKey
@@ -20,7 +21,7 @@ from amparo.store.tables import AuditEvent, EvidenceItem
 from amparo.store.vault import Recovery, Vault
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(AmparoError):
     """The workspace is missing, not initialised, or in an unexpected state."""
 
 
