@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import tempfile
 import zipfile
 from datetime import datetime
@@ -467,6 +468,71 @@ def test_android_zip_with_named_chat_and_media(tmp_path: Path) -> None:
     assert msgs[2].attachments[0].omitted
     assert {m.conversation_key for m in msgs} == {"Ana Souza"}
     assert {m.locator.member for m in msgs} == {"WhatsApp Chat with Ana Souza.txt"}
+
+
+CR_CHAT = WA / "WhatsApp Chat with Land Defenders Caucus.txt"
+
+
+def _reending(raw: bytes, between: tuple[bytes, ...]) -> bytes:
+    """The lone-CR fixture with the endings before each header cycling through `between`;
+    line breaks inside messages stay lone CRs (as typed on some phones)."""
+    from amparo.ingest.whatsapp.patterns import _HEADER
+
+    lines = raw.split(b"\r")[:-1]
+    out = []
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1].decode() if i + 1 < len(lines) else ""
+        out.append(line + (between[i % len(between)] if not nxt or _HEADER.match(nxt)
+                           else b"\r"))
+    return b"".join(out)
+
+
+@pytest.mark.parametrize(
+    "between", [(b"\r",), (b"\n",), (b"\r\n",), (b"\n", b"\r\n", b"\r")],
+    ids=["lone-cr", "lf", "crlf", "mixed"],
+)
+def test_lone_cr_fixture_loses_and_merges_nothing(
+    tmp_path: Path, between: tuple[bytes, ...]
+) -> None:
+    from amparo.ingest.whatsapp.patterns import _HEADER
+
+    raw = CR_CHAT.read_bytes()
+    assert b"\n" not in raw and raw.count(b"\r") == 94  # the fixture: lone CRs only
+    path = tmp_path / CR_CHAT.name
+    path.write_bytes(_reending(raw, between))
+    fmt, msgs, errors = parse(path)
+    assert fmt == "whatsapp" and not errors
+    users = user_messages(msgs)
+    assert (len(users), len(msgs) - len(users)) == (59, 12)
+    assert [m.extra["event"] for m in msgs if m.kind is MessageKind.SYSTEM] == [
+        "encryption", "created", "added", "joined", "subject", "icon", "description", "joined",
+        "removed", "security_code", "joined", "left",
+    ]
+    # No header (nor a stray CR) ends up inside another message's text, and the messages
+    # tile the file's 94 lines without a gap.
+    for m in msgs:
+        assert "\r" not in m.text
+        assert not any(_HEADER.match(line) for line in m.text.split("\n")), m.text
+    spans = [(m.locator.line_start, m.locator.line_end) for m in msgs]
+    assert spans[0][0] == 1 and spans[-1][1] == 94
+    assert all(b[0] == a[1] + 1 for a, b in itertools.pairwise(spans))
+    checklist = next(m for m in msgs if m.text.startswith("Checklist"))
+    assert checklist.text == (
+        "Checklist for everyone:\n1. screenshot with the date and URL visible\n"
+        "2. copy the link\n3. note the time: when you saw it\nSend here, I'll file them."
+    )
+    assert (checklist.locator.line_start, checklist.locator.line_end) == (19, 23)
+    screenshot = msgs[5]
+    assert screenshot.text == (
+        'Screenshot from the page "Verdad Río Verde":\n\n"We know where the lawyer lives. '
+        '14 Calle Sol."\n\nPosted at 11:40 PM, 300 shares so far.'
+    )
+    flyer = next(m for m in msgs if m.attachments and m.text)
+    assert flyer.text == "The flyer they taped on my door this morning"
+    assert flyer.attachments[0].name == "IMG-20240314-WA0012.jpg"
+    assert msgs[0].timestamp == datetime(2024, 3, 14, 18, 2)  # 3/14/24: month first
+    assert msgs[-1].timestamp == datetime(2024, 3, 15, 17, 53)
+    assert {m.conversation_key for m in msgs} == {"Land Defenders Caucus"}
 
 
 def _ambiguous_lines(n: int) -> str:

@@ -3,10 +3,10 @@ its lines into messages."""
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from amparo.domain import (
     ParsedAccount,
@@ -116,11 +116,8 @@ class WhatsAppImporter(Importer):
         found = False
         ambiguous = False
         non_empty = False
-        # iter_lines is a generator; close it explicitly, the deciding line may come early.
-        lines = cast(
-            Generator[tuple[int, str], None, None],
-            iter_lines(source, member, options.encoding),
-        )
+        # Close the reader explicitly: the deciding line may come early.
+        lines = iter_lines(source, member, options.encoding)
         try:
             for _lineno, line in lines:
                 m = match(line)
