@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Generator
-from typing import IO, Any
+from collections.abc import Generator, Iterable, Iterator
+from typing import IO, Any, AnyStr
 
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.sources import Source
@@ -41,7 +41,7 @@ _CHUNK = 1 << 15
 
 def _too_long(label: str, lineno: int) -> ImportRejected:
     return ImportRejected(
-        label, f"a line longer than {MAX_LINE} characters: this is not a text export",
+        label, f"a line longer than {MAX_LINE >> 20} MiB: this is not a text export",
         where=f"line {lineno}",
     )
 
@@ -70,44 +70,97 @@ def read_lines(
     `errors="replace"` to display an original instead). The stream is read in fixed chunks and
     lines are bounded, so a huge file without line breaks cannot exhaust memory.
     """
-    chunk = fh.read(max(_CHUNK, 4))  # room for any byte-order mark
-    enc, chunk = _plain_codec(encoding or sniff_encoding(chunk[:4]), chunk)
+    head = fh.read(max(_CHUNK, 4))  # room for any byte-order mark
+    enc, head = _plain_codec(encoding or sniff_encoding(head[:4]), head)
     try:
-        decoder = codecs.getincrementaldecoder(enc)(errors=errors)
+        narrow = "\r\n".encode(enc) == b"\r\n"
     except LookupError:
         raise ImportRejected(label, f"unknown text encoding {enc!r}") from None
     lineno = 0
-    tail = ""  # the unfinished last line of what was read so far
-    while True:
-        try:
-            text = decoder.decode(chunk, final=not chunk)
-        except UnicodeDecodeError as exc:
-            raise _undecodable(label, enc, exc, tail, lineno) from exc
-        # `tail` holds no line break, save a CR kept at its end: search only the new text.
-        lo = max(len(tail) - 1, 0)
-        data = tail + text if tail else text
-        if len(data) > MAX_LINE and _first_break(data) > MAX_LINE:
-            raise _too_long(label, lineno + 1)
-        if chunk:
-            # Keep the unfinished line, and a final CR that may be the first half of a CRLF.
-            stop = len(data) - 1 if data.endswith("\r") else len(data)
-            cut = max(data.rfind("\n", lo, stop), data.rfind("\r", lo, stop)) + 1
-        else:
-            cut = len(data)
+    if narrow:
+        # CR and LF bytes mean CR and LF: split the bytes, decode line by line (most lines
+        # stay one-byte strings, and an invalid byte is placed exactly).
+        for lines in _blocks(_chunks(fh, head), b"\n", b"\r", label):
+            try:
+                texts = [line.decode(enc, errors) for line in lines]
+            except UnicodeDecodeError:
+                raise _undecodable(label, enc, lines, lineno) from None
+            yield from enumerate(texts, lineno + 1)
+            lineno += len(texts)
+        return
+    decoder = codecs.getincrementaldecoder(enc)(errors=errors)
+    try:
+        for wide in _blocks(map(decoder.decode, _chunks(fh, head)), "\n", "\r", label):
+            yield from enumerate(wide, lineno + 1)
+            lineno += len(wide)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(
+            label, f"not valid {enc}: {exc.reason}", where=f"after line {lineno}"
+        ) from exc
+
+
+def _chunks(fh: IO[bytes], head: bytes) -> Iterator[bytes]:
+    if head:
+        yield head
+    while chunk := fh.read(_CHUNK):
+        yield chunk
+
+
+def _blocks(
+    pieces: Iterable[AnyStr], lf: AnyStr, cr: AnyStr, label: str
+) -> Iterator[list[AnyStr]]:
+    """The complete lines in each piece of a stream, endings stripped. The unfinished last
+    line waits for the next piece, and so does a CR at the end, which may be half a CRLF."""
+    tail = lf[:0]
+    count = 0
+    for piece in pieces:
+        lo = max(len(tail) - 1, 0)  # the tail holds no line break, save a final CR
+        data = tail + piece if tail else piece
+        if len(data) > MAX_LINE and _first_break(data, lf, cr) > MAX_LINE:
+            raise _too_long(label, count + 1)
+        stop = len(data) - 1 if data.endswith(cr) else len(data)
+        cut = max(data.rfind(lf, lo, stop), data.rfind(cr, lo, stop)) + 1
+        tail = data[cut:]
         if cut:
-            block, tail = data[:cut], data[cut:]
-            if "\r" in block:
-                block = block.replace("\r\n", "\n").replace("\r", "\n")
-            lines = block.split("\n")
-            if not lines[-1]:
-                lines.pop()  # the block ends with a line break
-            yield from enumerate(lines, lineno + 1)
-            lineno += len(lines)
-        else:
-            tail = data
-        if not chunk:
-            return
-        chunk = fh.read(_CHUNK)
+            lines = _splitlines(data[:cut])
+            count += len(lines)
+            yield lines
+    if tail:
+        yield _splitlines(tail)
+
+
+def _splitlines(block: AnyStr) -> list[AnyStr]:
+    """Lines split at LF, CRLF and lone CR only, as `bytes.splitlines` does in one pass
+    (`str.splitlines` also splits at U+2028, form feeds and more, which are text here)."""
+    if isinstance(block, bytes):
+        return block.splitlines()
+    lines = block.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _first_break(data: AnyStr, lf: AnyStr, cr: AnyStr) -> int:
+    """Where the first line of `data` ends (its length when it has no line break)."""
+    ends = [i for i in (data.find(lf), data.find(cr)) if i >= 0]
+    return min(ends, default=len(data))
+
+
+def _undecodable(label: str, enc: str, lines: list[bytes], lineno: int) -> ImportRejected:
+    """The error for the first line of a block that holds an invalid byte."""
+    for n, line in enumerate(lines, lineno + 1):
+        try:
+            line.decode(enc)
+        except UnicodeDecodeError as exc:
+            bad = line[exc.start : exc.start + 1].hex()
+            return ImportRejected(
+                label,
+                f"not valid {enc} (byte 0x{bad} at column {exc.start + 1}); "
+                "was the file saved in another encoding? Pass --encoding to say which",
+                where=f"line {n}",
+            )
+    raise AssertionError("no undecodable line in the block")
 
 
 # Byte-order marks and the codec that reads what follows them, per announced encoding.
@@ -119,35 +172,11 @@ _PLAIN: dict[str, tuple[tuple[bytes, str], ...]] = {
 
 
 def _plain_codec(enc: str, head: bytes) -> tuple[str, bytes]:
-    """Skip a byte-order mark and name the byte order it gave, so that every later piece of
-    the stream decodes the same way on its own (as placing a decoding error needs)."""
+    """Skip a byte-order mark, and name the byte order it gave."""
     for bom, plain in _PLAIN.get(enc, ()):
         if head.startswith(bom):
             return plain, head[len(bom) :]
     return enc, head
-
-
-def _first_break(text: str) -> int:
-    """Where the first line of `text` ends (its length when it has no line break)."""
-    ends = [i for i in (text.find("\n"), text.find("\r")) if i >= 0]
-    return min(ends, default=len(text))
-
-
-def _undecodable(
-    label: str, enc: str, exc: UnicodeDecodeError, tail: str, lineno: int
-) -> ImportRejected:
-    """The error for an invalid byte, placed by decoding the valid bytes before it."""
-    good = tail + exc.object[: exc.start].decode(enc, errors="replace")
-    before = good.replace("\r\n", "\n").replace("\r", "\n")
-    line = lineno + before.count("\n") + 1
-    column = len(before) - before.rfind("\n")
-    bad = exc.object[exc.start : exc.start + 1].hex()
-    return ImportRejected(
-        label,
-        f"not valid {enc} (byte 0x{bad} at column {column}); "
-        "was the file saved in another encoding? Pass --encoding to say which",
-        where=f"line {line}",
-    )
 
 
 def load_json(source: Source, member: str, *, text: str | None = None) -> Any:
