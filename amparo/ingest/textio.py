@@ -74,8 +74,10 @@ def read_lines(
     enc, head = _plain_codec(encoding or sniff_encoding(head[:4]), head)
     try:
         narrow = "\r\n".encode(enc) == b"\r\n"
-    except LookupError:
+    except LookupError:  # no such codec, or not one between text and bytes (rot13, hex)
         raise ImportRejected(label, f"unknown text encoding {enc!r}") from None
+    except ValueError:
+        narrow = False
     lineno = 0
     if narrow:
         # CR and LF bytes mean CR and LF: split the bytes, decode line by line (most lines

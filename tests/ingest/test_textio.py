@@ -106,6 +106,7 @@ def test_line_length_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
             lines_of(data)
 
 
-def test_unknown_encoding_is_a_clear_error() -> None:
-    with pytest.raises(ImportRejected, match="unknown text encoding 'klingon'"):
-        lines_of(b"a\n", "klingon")
+@pytest.mark.parametrize("encoding", ["klingon", "rot13", "hex"])
+def test_unknown_encoding_is_a_clear_error(encoding: str) -> None:
+    with pytest.raises(ImportRejected, match=f"unknown text encoding '{encoding}'"):
+        lines_of(b"a\n", encoding)
