@@ -712,8 +712,14 @@ def test_file_evidence_beats_day_first_option(tmp_path: Path) -> None:
     assert [m.timestamp for m in msgs] == [datetime(2024, 4, 3, 9), datetime(2024, 4, 13, 9)]
 
 
-def test_truncated_last_header_is_reported(tmp_path: Path) -> None:
-    content = "13/03/2024, 21:15 - Ana Souza: primeira\nsegunda linha\n13/03/2024, 21:1"
+@pytest.mark.parametrize(
+    "cut",
+    ["13/03/2024, 21:1", "13/03/2024, 9:15 p. m", "2024/3/13 下午9:1", "2024. 3. 13. 오후 9",
+     "13/03/2024 à 2", "[13.03.24, 21:16:"],
+    ids=["android", "es-12h", "zh-marker", "ko", "fr-a", "ios"],
+)
+def test_truncated_last_header_is_reported(tmp_path: Path, cut: str) -> None:
+    content = f"13/03/2024, 21:15 - Ana Souza: primeira\nsegunda linha\n{cut}"
     _, msgs, errors = parse(write(tmp_path, content), "whatsapp")
     assert [m.text for m in msgs] == ["primeira\nsegunda linha"]
     assert (msgs[0].locator.line_start, msgs[0].locator.line_end) == (1, 2)

@@ -62,10 +62,11 @@ HEADER = re.compile(
 )
 
 # A last line cut off inside its header: only date/time characters after a date.
+_TIME_CHARS = "".join(sorted({*"".join(_MARKERS), *"".join(_MARKERS).upper(), *"àklo"}))
 PARTIAL_HEADER = re.compile(
     "[\u200e\u200f\u061c\ufeff]*\\[?" + _DIR + "*\\d{1,4}" + _DATE_SEP + "\\d{1,2}" + _DATE_SEP
     + "\\d{1,4}\\.?[,\u060c \u00a0\u202f\u200e\u200f\u061c]"
-    "[\\d, :.\u00a0\u202f\u200e\u200f\u061capmAPMh\\]\\-]*"
+    "[\\d, :.\u00a0\u202f\u200e\u200f\u061ch\\]\\-\u2013" + re.escape(_TIME_CHARS) + "]*"
 )
 
 
