@@ -412,6 +412,7 @@ LAYOUTS: list[tuple[str, str, datetime]] = [
     ("android-pt-br-no-comma", "13/03/2024 21:15 - ", datetime(2024, 3, 13, 21, 15)),
     ("android-fr-a", "13/03/2024 à 21:15 - ", datetime(2024, 3, 13, 21, 15)),
     ("android-fi-klo-dotted-clock", "13.3.2024 klo 21.15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("ios-fi-klo-dotted-seconds", "[13.3.2024 klo 21.15.07] ", datetime(2024, 3, 13, 21, 15, 7)),
     ("android-fr-ca-h", "2024-03-13 21 h 15 - ", datetime(2024, 3, 13, 21, 15)),
     ("android-sv-ymd-em", "2024-03-13 9:15 em - ", datetime(2024, 3, 13, 21, 15)),
     ("android-ymd-dashes", "2024-03-13, 21:15 - ", datetime(2024, 3, 13, 21, 15)),
