@@ -7,6 +7,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from amparo.domain import Locator
 from amparo.errors import NotFound
+from amparo.ingest.textio import read_lines
 from amparo.store import custody
 from amparo.store.identities import account_label
 from amparo.store.tables import Account, Conversation, EvidenceItem, Message
@@ -190,14 +192,16 @@ def excerpt(stream: IO[bytes] | io.RawIOBase, loc: Locator) -> str:
         size = min(loc.byte_end - loc.byte_start, MAX_EXCERPT)
         return fh.read(size).decode("utf-8", "replace")
     if loc.line_start is not None:
+        # Lines counted exactly as the importers counted them (LF, CRLF or lone CR).
         end = loc.line_end or loc.line_start
         picked = []
-        for number, raw in enumerate(fh, start=1):
-            if number > end:
-                break
-            if number >= loc.line_start:
-                picked.append(raw.decode("utf-8-sig" if number == 1 else "utf-8", "replace"))
-        return "".join(picked).rstrip("\r\n").replace("\r\n", "\n")
+        with closing(read_lines(fh, loc.member or "", errors="replace")) as lines:
+            for number, text in lines:
+                if number > end:
+                    break
+                if number >= loc.line_start:
+                    picked.append(text)
+        return "\n".join(picked).rstrip("\n")
     if loc.json_path:
         return _json_fragment(fh.read().decode("utf-8-sig", "replace"), loc.json_path)
     return fh.read(4000).decode("utf-8", "replace")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from amparo.accounts import sessions, tokens, totp, users
 from amparo.accounts.policy import Policy
-from amparo.store import anchors, custody
+from amparo.store import anchors
 from amparo.store.tables import AuditEvent, User, WebSession
 from amparo.store.workspace import Workspace
 from tests.web.conftest import FAST, PASSWORD, add_user
