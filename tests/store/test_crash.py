@@ -16,7 +16,7 @@ import pytest
 from amparo.config import Settings
 from amparo.store.verify import verify_workspace
 from amparo.store.workspace import Workspace
-from tests.store.test_importing import snapshot
+from tests.workspace_state import snapshot
 
 pytestmark = pytest.mark.slow
 

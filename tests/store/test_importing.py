@@ -10,27 +10,16 @@ from sqlalchemy import func, select
 from amparo.ingest import ImportOptions, ImportRejected
 from amparo.store.importing import import_paths
 from amparo.store.messages import MessageFilter, list_messages, original_context
-from amparo.store.tables import AuditEvent, EvidenceItem, Message
+from amparo.store.tables import AuditEvent, Message
 from amparo.store.verify import verify_workspace
 from amparo.store.workspace import Workspace
+from tests.workspace_state import snapshot
 
 CSV = (
     "id,author,text,created_at\n"
     "1,@troll1,\"sabemos onde você mora\",2024-03-01T10:00:00Z\n"
     "2,@troll2,second,2024-03-01 08:00:00\n"
 )
-
-
-def snapshot(ws: Workspace) -> tuple[int, int, int, list[str], list[str]]:
-    with ws.session() as s:
-        counts = (
-            s.scalar(select(func.count()).select_from(Message)) or 0,
-            s.scalar(select(func.count()).select_from(EvidenceItem)) or 0,
-            s.scalar(select(func.count()).select_from(AuditEvent)) or 0,
-        )
-    files = sorted(str(p.relative_to(ws.vault.root)) for p in ws.vault.root.rglob("*")
-                   if p.is_file())
-    return (*counts, files, [ws.head_file.read_text()])
 
 
 def test_import_stores_messages_and_custody(ws: Workspace, defender_id: int,
@@ -67,7 +56,11 @@ def test_import_twice_adds_nothing(ws: Workspace, defender_id: int, tmp_path: Pa
     report = import_paths(ws, defender_id, [p])
     assert report.files[0].already_imported
     after = snapshot(ws)
-    assert after[:2] == before[:2] and after[3] == before[3]
+    # Only the run itself is recorded: no message, evidence item, custody entry or blob.
+    assert after.rows("import_runs") == before.rows("import_runs") + 1
+    assert {k: v for k, v in after.tables.items() if k != "import_runs"} == {
+        k: v for k, v in before.tables.items() if k != "import_runs"}
+    assert (after.files, after.custody_head) == (before.files, before.custody_head)
 
 
 def test_overlapping_export_adds_only_new_messages(ws: Workspace, defender_id: int,
