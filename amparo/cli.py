@@ -172,7 +172,7 @@ def import_cmd(
                             column_map=parse_map(column_map or []))
     if dry:
         with friendly_errors():
-            report = dry_run(paths, fmt, options, settings().limits)
+            report = dry_run(paths, fmt, options, settings().limits, timezone)
     else:
         if defender is None:
             fail("--defender is required (or use --dry-run)")
@@ -186,25 +186,52 @@ def import_cmd(
     summary = report.summary()
     if as_json:
         if dry:
-            summary = {k: summary[k] for k in ("format", "messages", "accounts", "errors")}
+            summary = {k: summary[k] for k in ("format", "messages", "accounts", "errors",
+                                               "files", "left_out")}
+            summary["files"] = [{k: f[k] for k in DRY_FILE_KEYS} for f in summary["files"]]
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
         return
-    _print_import(report.summary())
+    _print_import(summary)
+
+
+DRY_FILE_KEYS = ("path", "format", "messages", "system", "accounts", "error_count",
+                 "assumptions")
 
 
 def _print_import(summary: dict[str, Any]) -> None:
     verb = "Would import" if summary["dry_run"] else "Imported"
     for f in summary["files"]:
         if f["already_imported"]:
-            out.print(f"{f['path']}: already imported, nothing added.")
+            _print_already(f)
             continue
         stored = "" if summary["dry_run"] else f", {f['new_messages']} new"
         out.print(f"{verb} {f['path']} as {f['format']}: {f['messages']} messages, "
-                  f"{f['system']} system events, {f['accounts']} accounts{stored}.")
-        for e in f["errors"][:20]:
-            out.print(f"  skipped {e['file']}, {e['where']}: {e['message']}", highlight=False)
-        if f["error_count"] > 20:
-            out.print(f"  ... and {f['error_count'] - 20} more skipped records")
+                  f"{f['system']} system events, {f['accounts']} accounts{stored}.",
+                  highlight=False)
+        _print_details(f)
+    for lo in summary["left_out"]:
+        out.print(f"Left out {lo['path']}: {lo['why']}.", highlight=False)
+
+
+def _print_already(f: dict[str, Any]) -> None:
+    ids = ", ".join(str(e["id"]) for e in f["evidence"])
+    out.print(f"{f['path']}: already imported (evidence {ids}), nothing added.", highlight=False)
+    other = sorted({e["stored_format"] for e in f["evidence"]} - {f["format"]})
+    if other:
+        first = f["evidence"][0]["id"]
+        out.print(f"  It was stored as {', '.join(other)} but now reads as {f['format']}: "
+                  f"amparo evidence reread {first} --format {f['format']} --reason \"...\" "
+                  "reads the preserved original again.", highlight=False)
+
+
+def _print_details(f: dict[str, Any]) -> None:
+    for a in f["assumptions"]:
+        out.print(f"  {a['topic'].replace('_', ' ')}: {a['value']} ({a['basis']}) — "
+                  f"{a['detail']}", highlight=False)
+    for e in f["errors"][:20]:
+        out.print(f"  skipped {e['file']}, {e['where']}: {e['message']}", highlight=False)
+    if f["error_count"] > 20:
+        out.print(f"  ... and {f['error_count'] - 20} more skipped records")
 
 
 @app.command()

@@ -1,0 +1,238 @@
+"""Which exports a path holds, so that each is read in its own format.
+
+A file or a zip is one export. A folder is one export when one format reads the folder as a whole
+and nothing directly inside it is another format's export: a WhatsApp chat with its media, a
+Telegram, X, Slack, Facebook or Mastodon export folder. Any other folder (a defender's WhatsApp
+chat, Telegram result.json and emails side by side) is split: every file and zip in it is read
+on its own and every subfolder is planned the same way. Zips inside a one-export folder that are
+exports themselves are read on their own too: a folder reader never opens an archive.
+
+Nothing is dropped quietly: a file that no format reads and that belongs to no export is refused
+by name, and only system clutter (`.DS_Store`, `Thumbs.db`, AppleDouble `._*` files) and links
+(never followed) are left out, and listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from amparo.domain import ParsedMessage, RecordError
+from amparo.ingest.base import Importer, ImportOptions
+from amparo.ingest.errors import ImportRejected
+from amparo.ingest.registry import (
+    MIN_CONFIDENCE,
+    best_importer,
+    confidence,
+    detect_format,
+    get_importer,
+)
+from amparo.ingest.sources import DirSource, Source, SourceLimits, is_zip, open_source
+
+CLUTTER = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized", "__macosx"})
+MAX_NAMED = 10  # unreadable files named in a refusal
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One export: a file, zip or folder (`only` narrows a folder to some of its files),
+    the format to read it in, and how that format was chosen."""
+
+    path: Path
+    name: str  # the imported path's name, then the unit's path inside it: "Ana/result.json"
+    format: str
+    detected: bool  # False when the caseworker chose it with --format
+    confidence: float | None = None
+    only: frozenset[str] | None = None
+    # Parts of a one-export folder that each read as this format on their own: each must yield
+    # messages, or the format's reader skipped it (see `unread`).
+    parts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    path: str
+    why: str
+
+
+@dataclass
+class Plan:
+    units: list[Unit] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+
+def plan_path(path: Path, fmt: str, limits: SourceLimits) -> Plan:
+    """The exports in `path`. With an explicit format a path is always one export. Raises
+    ImportRejected naming the files that no format reads."""
+    if fmt != "auto" or not path.is_dir():
+        if fmt != "auto":
+            get_importer(fmt)
+            return Plan([Unit(path, path.name, fmt, detected=False)])
+        with _opened(path, limits) as source:
+            cls = detect_format(source)
+            score = confidence(cls, source)
+        return Plan([Unit(path, path.name, cls.name, True, score)])
+    plan = Plan()
+    _plan_dir(path, path, limits, plan)
+    if plan.unreadable:
+        names = ", ".join(plan.unreadable[:MAX_NAMED])
+        more = len(plan.unreadable) - MAX_NAMED
+        raise ImportRejected(
+            path.name,
+            f"unknown format: no importer reads {names}"
+            + (f" and {more} more files" if more > 0 else "")
+            + ", and they are not part of any export in the folder; nothing was stored. Move "
+            "them out, or put each export in a folder of its own",
+        )
+    if not plan.units:
+        raise ImportRejected(path.name, "the folder holds no file to import")
+    return plan
+
+
+def unread(unit: Unit, members_seen: Iterable[str | None]) -> list[str]:
+    """The parts of a one-export folder from which the reader took no record."""
+    if len(unit.parts) < 2:
+        return []
+    tops = {m.split("/", 1)[0] for m in members_seen if m}
+    return [p for p in unit.parts if p not in tops]
+
+
+@contextmanager
+def read_unit(
+    unit: Unit, options: ImportOptions, limits: SourceLimits
+) -> Iterator[tuple[Importer, Source, Iterator[ParsedMessage | RecordError]]]:
+    source: Source = (DirSource(unit.path, limits, unit.only) if unit.only is not None
+                      else open_source(unit.path, limits))
+    try:
+        importer = get_importer(unit.format)()
+        yield importer, source, importer.parse(source, options)
+    finally:
+        source.close()
+
+
+# -- planning a folder ---------------------------------------------------------------------
+
+@contextmanager
+def _opened(path: Path, limits: SourceLimits, only: frozenset[str] | None = None
+            ) -> Iterator[Source]:
+    source = DirSource(path, limits, only) if only is not None else open_source(path, limits)
+    try:
+        yield source
+    finally:
+        source.close()
+
+
+def _score(cls: type[Importer], path: Path, limits: SourceLimits) -> float:
+    try:
+        with _opened(path, limits) as source:
+            return confidence(cls, source)
+    except ImportRejected:  # a damaged zip, say: no format reads it
+        return 0.0
+
+
+def _best(path: Path, limits: SourceLimits) -> tuple[type[Importer], float] | None:
+    try:
+        with _opened(path, limits) as source:
+            return best_importer(source)
+    except ImportRejected:
+        return None
+
+
+def _name(root: Path, path: Path) -> str:
+    return root.name if path == root else f"{root.name}/{path.relative_to(root).as_posix()}"
+
+
+def _members_under(folder: Path, entries: list[Path], limits: SourceLimits) -> frozenset[str]:
+    found: set[str] = set()
+    for entry in entries:
+        if entry.is_dir():
+            with _opened(entry, limits) as sub:
+                rel = entry.relative_to(folder).as_posix()
+                found.update(f"{rel}/{m}" for m in sub.members())
+        else:
+            found.add(entry.relative_to(folder).as_posix())
+    return frozenset(found)
+
+
+def _plan_dir(root: Path, folder: Path, limits: SourceLimits, plan: Plan) -> None:
+    entries: list[Path] = []
+    clutter: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink() or not (entry.is_file() or entry.is_dir()):
+            plan.left_out.append(LeftOut(_name(root, entry), "a link or special file, not read"))
+        elif entry.name.lower() in CLUTTER or entry.name.startswith("._"):
+            clutter.append(entry)
+        else:
+            entries.append(entry)
+    whole = _best(folder, limits)
+    if whole is not None and _plan_one_export(root, folder, whole, entries, clutter, limits,
+                                              plan):
+        return
+    for entry in clutter:
+        plan.left_out.append(LeftOut(_name(root, entry), "system clutter, not evidence"))
+    for entry in entries:
+        if entry.is_dir():
+            _plan_dir(root, entry, limits, plan)
+            continue
+        own = _best(entry, limits)
+        if own is None:
+            plan.unreadable.append(_name(root, entry))
+        else:
+            plan.units.append(Unit(entry, _name(root, entry), own[0].name, True, own[1]))
+
+
+def _plan_one_export(
+    root: Path,
+    folder: Path,
+    whole: tuple[type[Importer], float],
+    entries: list[Path],
+    clutter: list[Path],
+    limits: SourceLimits,
+    plan: Plan,
+) -> bool:
+    """Plan `folder` as one export in the format that reads it whole, if no entry in it is
+    another format's export; False (nothing planned) otherwise."""
+    cls, score = whole
+    parts: list[Path] = []
+    archives: list[Unit] = []
+    for entry in entries:
+        if _score(cls, entry, limits) >= MIN_CONFIDENCE:
+            own = (cls, score)
+        else:
+            own_found = _best(entry, limits)
+            if own_found is not None:
+                return False  # another format's export: the folder is not one export
+            continue  # media, metadata: part of the export
+        if entry.is_file() and is_zip(entry):
+            found = _best(entry, limits) or own
+            archives.append(Unit(entry, _name(root, entry), found[0].name, True, found[1]))
+        else:
+            parts.append(entry)
+    plan.units.extend(archives)
+    rest = [e for e in entries + clutter if all(a.path != e for a in archives)]
+    if not archives:
+        plan.units.append(Unit(folder, _name(root, folder), cls.name, True, score,
+                               parts=tuple(p.name for p in parts)))
+        return True
+    if not rest:
+        return True
+    only = _members_under(folder, rest, limits)
+    with _opened(folder, limits, only) as remaining:
+        rest_score = confidence(cls, remaining)
+    if rest_score >= MIN_CONFIDENCE:
+        plan.units.append(Unit(folder, _name(root, folder), cls.name, True, rest_score, only,
+                               tuple(p.name for p in parts)))
+        return True
+    # Only the archives were exports: what remains belongs to none.
+    for entry in rest:
+        if entry in clutter:
+            plan.left_out.append(LeftOut(_name(root, entry), "system clutter, not evidence"))
+        elif entry.is_dir():
+            with _opened(entry, limits) as sub:
+                plan.unreadable.extend(f"{_name(root, entry)}/{m}" for m in sub.members())
+        else:
+            plan.unreadable.append(_name(root, entry))
+    return True
