@@ -32,6 +32,7 @@ from amparo.store.evidence import delete_evidence, list_evidence
 from amparo.store.export import export_messages
 from amparo.store.importing import dry_run, import_paths
 from amparo.store.messages import MessageFilter, get_message, list_messages, original_context
+from amparo.store.reread import reread_evidence
 from amparo.store.verify import verify_workspace
 from amparo.store.workspace import Workspace
 
@@ -219,9 +220,10 @@ def _print_already(f: dict[str, Any]) -> None:
     other = sorted({e["stored_format"] for e in f["evidence"]} - {f["format"]})
     if other:
         first = f["evidence"][0]["id"]
+        given = "" if f["assumptions"][0]["basis"] == "detected" else f" --format {f['format']}"
         out.print(f"  It was stored as {', '.join(other)} but now reads as {f['format']}: "
-                  f"amparo evidence reread {first} --format {f['format']} --reason \"...\" "
-                  "reads the preserved original again.", highlight=False)
+                  f"'amparo evidence reread {first}{given} --reason ...' reads the preserved "
+                  "original again.", highlight=False)
 
 
 def _print_details(f: dict[str, Any]) -> None:
@@ -330,6 +332,49 @@ def evidence_delete(
         details = delete_evidence(ws, item_id, reason=reason)
     out.print(f"Deleted evidence item {item_id} ({details['name']}) and "
               f"{details['messages']} messages.")
+
+
+@evidence_app.command("reread")
+def evidence_reread(
+    item_id: Annotated[int, typer.Argument(help="An evidence item of the export to re-read.")],
+    reason: Annotated[str, typer.Option(help="Why; recorded in the custody log.")],
+    fmt: Annotated[str, typer.Option("--format", help="auto, or one of `amparo formats`.")]
+    = "auto",
+    timezone: Annotated[str | None, typer.Option(
+        help="Zone of local times in the export (default: the defender's).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding, if not UTF-8.")] = None,
+    day_first: Annotated[bool | None, typer.Option(
+        "--day-first/--month-first", help="Settle an ambiguous date order.")] = None,
+    column_map: Annotated[list[str] | None, typer.Option(
+        "--map", help="FIELD=COLUMN for generic CSV/JSONL; repeat.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Read a preserved original again with other options, replacing its messages."""
+    options = ImportOptions(encoding=encoding, day_first=day_first,
+                            column_map=parse_map(column_map or []))
+    if not yes:
+        typer.confirm(f"Replace the messages read from evidence item {item_id} (findings and "
+                      "campaign links on them are deleted)?", abort=True)
+    with workspace() as ws, friendly_errors():
+        report = reread_evidence(ws, item_id, reason=reason, fmt=fmt, options=options,
+                                 timezone=timezone)
+    summary = report.summary()
+    if as_json:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+        return
+    for f in summary["files"]:
+        out.print(f"Read {f['path']} as {f['format']}: {f['messages']} messages, "
+                  f"{f['system']} system events, {f['accounts']} accounts.", highlight=False)
+        _print_details(f)
+    for lo in summary["left_out"]:
+        out.print(f"Left {lo['path']} as it was: {lo['why']}.", highlight=False)
+    gone = summary["removed"]
+    out.print(f"Evidence {item_id}: {gone['messages']} messages replaced by "
+              f"{summary['messages']}; deleted with the old messages: {gone['findings']} "
+              f"findings, {gone['campaign_links']} campaign links.", highlight=False)
+    if gone["findings"] or gone["campaign_links"]:
+        out.print("Run the analysis again (amparo analyze, amparo campaigns detect).")
 
 
 @app.command()

@@ -64,9 +64,11 @@ class Plan:
     unreadable: list[str] = field(default_factory=list)
 
 
-def plan_path(path: Path, fmt: str, limits: SourceLimits) -> Plan:
+def plan_path(path: Path, fmt: str, limits: SourceLimits, *, unreadable_ok: bool = False
+              ) -> Plan:
     """The exports in `path`. With an explicit format a path is always one export. Raises
-    ImportRejected naming the files that no format reads."""
+    ImportRejected naming the files that no format reads, unless `unreadable_ok` (a re-read of
+    originals already preserved), when they are listed in `left_out`."""
     if fmt != "auto" or not path.is_dir():
         if fmt != "auto":
             get_importer(fmt)
@@ -77,6 +79,9 @@ def plan_path(path: Path, fmt: str, limits: SourceLimits) -> Plan:
         return Plan([Unit(path, path.name, cls.name, True, score)])
     plan = Plan()
     _plan_dir(path, path, limits, plan)
+    if plan.unreadable and unreadable_ok:
+        plan.left_out.extend(LeftOut(p, "no format reads it") for p in plan.unreadable)
+        plan.unreadable = []
     if plan.unreadable:
         names = ", ".join(plan.unreadable[:MAX_NAMED])
         more = len(plan.unreadable) - MAX_NAMED
