@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from amparo.domain import ParsedMessage, RecordError
@@ -46,8 +46,8 @@ class Unit:
     detected: bool  # False when the caseworker chose it with --format
     confidence: float | None = None
     only: frozenset[str] | None = None
-    # Parts of a one-export folder that each read as this format on their own: each must yield
-    # messages, or the format's reader skipped it (see `unread`).
+    # Entries of a one-export folder that each read as this format on their own; one its
+    # reader skipped is read on its own (see `with_skipped_parts`).
     parts: tuple[str, ...] = ()
 
 
@@ -97,12 +97,40 @@ def plan_path(path: Path, fmt: str, limits: SourceLimits, *, unreadable_ok: bool
     return plan
 
 
-def unread(unit: Unit, members_seen: Iterable[str | None]) -> list[str]:
-    """The parts of a one-export folder from which the reader took no record."""
-    if len(unit.parts) < 2:
-        return []
-    tops = {m.split("/", 1)[0] for m in members_seen if m}
-    return [p for p in unit.parts if p not in tops]
+def with_skipped_parts(
+    unit: Unit,
+    importer: Importer,
+    stream: Iterable[ParsedMessage | RecordError],
+    options: ImportOptions,
+    limits: SourceLimits,
+) -> Iterator[ParsedMessage | RecordError]:
+    """The unit's records, then those of every part of a one-export folder that its reader
+    took nothing from (a loose statuses.json beside a Mastodon archive), each read on its own
+    in the same format, with member paths made relative to the folder again."""
+    seen: set[str] = set()
+    for record in stream:
+        member = record.member if isinstance(record, RecordError) else record.locator.member
+        if member:
+            seen.add(member.split("/", 1)[0])
+        yield record
+    for part in (p for p in unit.parts if p not in seen):
+        path = unit.path / part
+        alone = Unit(path, f"{unit.name}/{part}", unit.format, unit.detected, unit.confidence)
+        prefix = f"{part}/" if path.is_dir() else ""
+        with read_unit(alone, options, limits) as (reader, _source, records):
+            for record in records:
+                yield _under(record, prefix) if prefix else record
+            importer.assumptions.extend(reader.assumptions)
+
+
+def _under(record: ParsedMessage | RecordError, prefix: str) -> ParsedMessage | RecordError:
+    if isinstance(record, RecordError):
+        return replace(record, member=prefix + (record.member or ""))
+    record.locator = replace(record.locator, member=prefix + (record.locator.member or ""))
+    if record.attachments:
+        record.attachments = tuple(replace(a, member=prefix + a.member) if a.member else a
+                                   for a in record.attachments)
+    return record
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from amparo.domain import MessageKind, ParsedMessage, RecordError
 from amparo.ingest import ImportOptions, ImportRejected
 from amparo.ingest.base import Importer
-from amparo.ingest.folders import Plan, Unit, plan_path, read_unit, unread
+from amparo.ingest.folders import Plan, Unit, plan_path, read_unit, with_skipped_parts
 from amparo.ingest.sources import DirSource, Source, SourceLimits
 from amparo.store import custody
 from amparo.store.message_writer import MessageWriter
@@ -127,11 +127,9 @@ class Tally:
         self.source = source
         self.accounts: set[tuple[str, str]] = set()
         self.local_times = 0
-        self.members: set[str | None] = set()
 
     def see(self, item: ParsedMessage | RecordError) -> ParsedMessage | None:
         if isinstance(item, RecordError):
-            self.members.add(item.member)
             self.report.error_count += 1
             if len(self.report.errors) < MAX_ERRORS_KEPT:
                 file = self.source.label(item.member) if item.member else self.source.name
@@ -139,7 +137,6 @@ class Tally:
                     {"file": file, "where": item.where, "message": item.message}
                 )
             return None
-        self.members.add(item.locator.member)
         if item.kind is MessageKind.USER:
             self.report.messages += 1
         else:
@@ -153,16 +150,7 @@ class Tally:
         return item
 
     def finish(self, unit: Unit, importer: Importer, zone: ZoneChoice, dry: bool) -> None:
-        """Close the report: counts and assumptions. Refuses a one-export folder whose reader
-        skipped a part that reads as an export on its own, rather than lose it quietly."""
-        missed = unread(unit, self.members)
-        if missed:
-            raise ImportRejected(
-                unit.name,
-                f"read as one {unit.format} export, but nothing was read from "
-                f"{', '.join(missed)}; import {'it' if len(missed) == 1 else 'them'} "
-                "separately (the format's reader does not take it as part of this export)",
-            )
+        """Close the report: counts and assumptions."""
         self.report.accounts = len(self.accounts)
         self.report.assumptions = [format_note(unit)]
         self.report.assumptions.extend(
@@ -206,7 +194,7 @@ def dry_run(
         with read_unit(unit, options, limits) as (importer, source, stream):
             report = FileReport(path=str(unit.path), format=unit.format)
             tally = Tally(report, source)
-            for item in stream:
+            for item in with_skipped_parts(unit, importer, stream, options, limits):
                 tally.see(item)
             tally.finish(unit, importer, zone, dry=True)
             files.append(report)
@@ -309,7 +297,8 @@ class _Job:
             report = FileReport(path=str(unit.path), format=unit.format)
             # Read the first record before writing anything to the vault: a file that cannot
             # be loaded at all (too large, truncated JSON) is refused without a costly copy.
-            stream = iter(stream)
+            stream = iter(with_skipped_parts(unit, importer, stream, self.options,
+                                             ws.settings.limits))
             first_record = next(stream, None)
             staged = _stage_originals(ws, unit.path, source)
             self.staged_all.extend(staged.values())

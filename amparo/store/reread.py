@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amparo.ingest import ImportOptions, ImportRejected
-from amparo.ingest.folders import Unit, plan_path, read_unit
+from amparo.ingest.folders import Unit, plan_path, read_unit, with_skipped_parts
 from amparo.ingest.sources import SourceLimits, unsafe_member_reason
 from amparo.store import custody
 from amparo.store.crypto import IntegrityError
@@ -169,7 +169,7 @@ def _read_unit(
         fallback = next(iter(mine.values()))
         report = FileReport(path=unit.name, format=unit.format)
         tally = Tally(report, source)
-        for record in stream:
+        for record in with_skipped_parts(unit, importer, stream, options, limits):
             msg = tally.see(record)
             if msg is not None:
                 target = fallback if None in mine else mine.get(msg.locator.member, fallback)
