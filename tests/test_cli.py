@@ -46,7 +46,12 @@ def test_full_flow(cli_env: Path, tmp_path: Path) -> None:
                     "2,@b,segunda,2024-03-01T11:00:00Z\n", encoding="utf-8")
 
     dry = json.loads(amparo("import", str(data), "--dry-run", "--json"))
-    assert dry == {"format": "generic", "messages": 2, "accounts": 2, "errors": []}
+    files = dry.pop("files")
+    assert dry == {"format": "generic", "messages": 2, "accounts": 2, "errors": [],
+                   "left_out": []}
+    assert [(f["path"], f["format"], f["messages"]) for f in files] == [
+        (str(data), "generic", 2)]
+    assert files[0]["assumptions"][0]["topic"] == "format"
 
     report = json.loads(amparo("import", str(data), "--defender", "Defensora Azul", "--json"))
     assert report["new_messages"] == 2
