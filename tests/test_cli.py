@@ -185,3 +185,53 @@ def test_custody_export_checks_without_a_workspace(cli_env: Path, tmp_path: Path
     assert "entry 1: content does not match" in amparo("custody", "check", str(log), code=1)
     log.write_text("".join(json.dumps(e) + "\n" for e in entries[1:]))
     assert "expected entry 1" in amparo("custody", "check", str(log), code=1)
+
+
+def test_mixed_folder_import_and_reread(cli_env: Path, tmp_path: Path) -> None:
+    from amparo.config import Settings
+    from amparo.store.workspace import Workspace
+    from tests.ingest.helpers import MIXED_FORMATS, mixed_folder
+    from tests.workspace_state import snapshot
+
+    amparo("init", "--insecure-demo-key")
+    amparo("defender", "add", "Defensora Azul", "--timezone", "America/Sao_Paulo")
+    folder = mixed_folder(tmp_path)
+
+    dry = json.loads(amparo("import", str(folder), "--dry-run", "--json"))
+    assert {Path(f["path"]).name: f["format"] for f in dry["files"]} == MIXED_FORMATS
+    assert dry["format"] == "email,mastodon,telegram,whatsapp"
+    chat = next(f for f in dry["files"] if f["format"] == "whatsapp")
+    assert {a["topic"] for a in chat["assumptions"]} == {"format", "date_order", "time_zone"}
+
+    # A file nobody reads stops the import, naming it, and nothing is stored.
+    stray = folder / "print.pdf"
+    stray.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    ws = Workspace.open(Settings.from_env())
+    before = snapshot(ws)
+    result = runner.invoke(app, ["import", str(folder), "--defender", "1"])
+    assert result.exit_code == 2 and "from Ana/print.pdf" in result.stderr
+    assert snapshot(ws) == before
+    stray.unlink()
+
+    text = amparo("import", str(folder), "--defender", "1", "--reason", "intake")
+    assert "as telegram: 13 messages" in text
+    assert "date order: day/month/year (inferred)" in text
+    assert "time zone: America/Sao_Paulo (assumed)" in text
+    items = {i["name"]: i for i in json.loads(amparo("evidence", "list", "--json"))}
+    assert items["from Ana/result.json"]["format"] == "telegram"
+    assert items["from Ana/result.json"]["messages"] > 0
+
+    chat_id = str(items["from Ana/WhatsApp Chat with Ana.txt"]["id"])
+    before = snapshot(ws)
+    result = runner.invoke(app, ["evidence", "reread", chat_id, "--reason", "check", "--yes",
+                                 "--format", "telegram"])
+    assert result.exit_code == 2 and "no result.json" in result.stderr
+    assert snapshot(ws) == before
+    out = amparo("evidence", "reread", chat_id, "--reason", "zone of the chat", "--yes",
+                 "--timezone", "Europe/Lisbon")
+    assert "time zone: Europe/Lisbon (given)" in out
+    assert "8 messages replaced by 8" in out
+    logged = [json.loads(x) for x in amparo("custody", "list", "--json").splitlines()]
+    assert logged[-1]["action"] == "evidence.reread" and logged[-1]["reason"] == "zone of the chat"
+    ws.close()
+    assert json.loads(amparo("verify", "--json"))["ok"]
