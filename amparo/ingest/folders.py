@@ -107,11 +107,16 @@ def with_skipped_parts(
     """The unit's records, then those of every part of a one-export folder that its reader
     took nothing from (a loose statuses.json beside a Mastodon archive), each read on its own
     in the same format, with member paths made relative to the folder again."""
+    if not unit.parts:
+        yield from stream
+        return
     seen: set[str] = set()
+    last: str | None = None
     for record in stream:
         member = record.member if isinstance(record, RecordError) else record.locator.member
-        if member:
+        if member and member != last:
             seen.add(member.split("/", 1)[0])
+            last = member
         yield record
     for part in (p for p in unit.parts if p not in seen):
         path = unit.path / part
@@ -131,6 +136,14 @@ def _under(record: ParsedMessage | RecordError, prefix: str) -> ParsedMessage | 
         record.attachments = tuple(replace(a, member=prefix + a.member) if a.member else a
                                    for a in record.attachments)
     return record
+
+
+def nested_links(unit: Unit, source: Source) -> list[LeftOut]:
+    """Links found below the top of a folder export (those at the top are in the plan)."""
+    if not isinstance(source, DirSource):
+        return []
+    return [LeftOut(f"{unit.name}/{p}", "a link or special file, not read")
+            for p in source.skipped if "/" in p]
 
 
 @contextmanager

@@ -22,7 +22,15 @@ from sqlalchemy.orm import Session
 from amparo.domain import MessageKind, ParsedMessage, RecordError
 from amparo.ingest import ImportOptions, ImportRejected
 from amparo.ingest.base import Importer
-from amparo.ingest.folders import Plan, Unit, plan_path, read_unit, with_skipped_parts
+from amparo.ingest.folders import (
+    LeftOut,
+    Plan,
+    Unit,
+    nested_links,
+    plan_path,
+    read_unit,
+    with_skipped_parts,
+)
 from amparo.ingest.sources import DirSource, Source, SourceLimits
 from amparo.store import custody
 from amparo.store.message_writer import MessageWriter
@@ -176,8 +184,9 @@ def plan_all(paths: Sequence[Path], fmt: str, limits: SourceLimits) -> list[Plan
     return [plan_path(path, fmt, limits) for path in paths]
 
 
-def _left_out(plans: Sequence[Plan]) -> list[dict[str, str]]:
-    return [{"path": lo.path, "why": lo.why} for plan in plans for lo in plan.left_out]
+def _left_out(plans: Sequence[Plan], more: Sequence[LeftOut] = ()) -> list[dict[str, str]]:
+    found = [lo for plan in plans for lo in plan.left_out] + list(more)
+    return [{"path": lo.path, "why": lo.why} for lo in found]
 
 
 def dry_run(
@@ -190,6 +199,7 @@ def dry_run(
     zone = ZoneChoice.choose(timezone, None)
     plans = plan_all(paths, fmt, limits)
     files = []
+    links: list[LeftOut] = []
     for unit in (u for plan in plans for u in plan.units):
         with read_unit(unit, options, limits) as (importer, source, stream):
             report = FileReport(path=str(unit.path), format=unit.format)
@@ -198,7 +208,8 @@ def dry_run(
                 tally.see(item)
             tally.finish(unit, importer, zone, dry=True)
             files.append(report)
-    return ImportReport(files=files, dry_run=True, left_out=_left_out(plans))
+            links.extend(nested_links(unit, source))
+    return ImportReport(files=files, dry_run=True, left_out=_left_out(plans, links))
 
 
 def _stage_originals(ws: Workspace, path: Path, source: Source) -> dict[str | None, StagedBlob]:
@@ -260,7 +271,7 @@ def import_paths(
                                              where=first["where"])
                     files.append(report)
                 result = ImportReport(files=files, dry_run=False, import_run_id=run.id,
-                                      left_out=_left_out(plans))
+                                      left_out=_left_out(plans, job.links))
                 run.finished_at = datetime.now(UTC)
                 run.report = json.dumps(result.summary(), ensure_ascii=False, default=str)
         except BaseException:
@@ -290,6 +301,7 @@ class _Job:
     zone: ZoneChoice
     staged_all: list[StagedBlob]
     reason: str
+    links: list[LeftOut] = field(default_factory=list)
 
     def import_unit(self, unit: Unit) -> FileReport:
         ws, s, run = self.ws, self.s, self.run
@@ -302,6 +314,7 @@ class _Job:
             first_record = next(stream, None)
             staged = _stage_originals(ws, unit.path, source)
             self.staged_all.extend(staged.values())
+            self.links.extend(nested_links(unit, source))
             item_ids: dict[str | None, int] = {}
             new_items: list[EvidenceItem] = []
             for member, blob in staged.items():

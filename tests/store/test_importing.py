@@ -276,3 +276,19 @@ def test_dry_run_reports_each_export_and_its_assumptions(tmp_path: Path) -> None
     # The fixture's own dates settle the order: the option does not override them.
     assert notes["date_order"]["basis"] == "inferred"
     assert notes["time_zone"]["basis"] == "given"
+
+
+def test_links_inside_an_export_folder_are_listed_not_followed(
+    ws: Workspace, defender_id: int, tmp_path: Path
+) -> None:
+    import shutil
+
+    export = tmp_path / "ChatExport"
+    shutil.copytree(FIXTURES / "telegram/ChatExport_2024-03-15", export)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the defender's\n", encoding="utf-8")
+    (export / "photos" / "extra.jpg").symlink_to(outside)
+    report = import_paths(ws, defender_id, [export])
+    assert report.left_out == [{"path": "ChatExport/photos/extra.jpg",
+                                "why": "a link or special file, not read"}]
+    assert "ChatExport/photos/extra.jpg" not in _items(ws)
