@@ -171,6 +171,20 @@ def _opened(path: Path, limits: SourceLimits, only: frozenset[str] | None = None
         source.close()
 
 
+# Signatures of photos, audio, video and documents that exports carry as media: no format reads
+# them, so a folder of thousands is planned without sniffing each one with every format.
+_MEDIA_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"%PDF", b"OggS", b"RIFF", b"ID3",
+                b"\x1aE\xdf\xa3", b"fLaC", b"#!AMR")
+
+
+def _is_media(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        head = fh.read(12)
+    return head.startswith(_MEDIA_MAGIC) or head[4:8] == b"ftyp"  # ftyp: MP4, MOV, M4A, HEIC
+
+
 def _score(cls: type[Importer], path: Path, limits: SourceLimits) -> float:
     try:
         with _opened(path, limits) as source:
@@ -180,6 +194,8 @@ def _score(cls: type[Importer], path: Path, limits: SourceLimits) -> float:
 
 
 def _best(path: Path, limits: SourceLimits) -> tuple[type[Importer], float] | None:
+    if _is_media(path):
+        return None
     try:
         with _opened(path, limits) as source:
             return best_importer(source)
@@ -245,6 +261,8 @@ def _plan_one_export(
     parts: list[Path] = []
     archives: list[Unit] = []
     for entry in entries:
+        if _is_media(entry):
+            continue  # the export's photos, voice notes, videos
         if _score(cls, entry, limits) >= MIN_CONFIDENCE:
             own = (cls, score)
         else:
