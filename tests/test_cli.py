@@ -9,6 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from amparo.cli import app
+from amparo.config import Settings
+from amparo.store.workspace import Workspace
+from tests.workspace_state import WorkspaceState, snapshot
 
 runner = CliRunner()
 
@@ -28,6 +31,15 @@ def cli_env(tmp_path: Path, backend: str, request: pytest.FixtureRequest,
     else:
         monkeypatch.delenv("AMPARO_DATABASE_URL", raising=False)
     return home
+
+
+def _state() -> WorkspaceState:
+    """The whole workspace the CLI works on (see tests/workspace_state.py)."""
+    ws = Workspace.open(Settings.from_env())
+    try:
+        return snapshot(ws)
+    finally:
+        ws.close()
 
 
 def amparo(*args: str, code: int = 0) -> str:
@@ -88,10 +100,12 @@ def test_errors_are_one_clear_line(cli_env: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no defender" in result.stderr
     amparo("defender", "add", "X")
+    before = _state()
     result = runner.invoke(app, ["import", str(bad), "--defender", "1"])
     assert result.exit_code == 2, result.stdout
     assert "chat.json, line 2" in result.stderr
     assert "Traceback" not in result.stderr
+    assert _state() == before
 
 
 def test_verify_fails_on_tampering(cli_env: Path, tmp_path: Path) -> None:
@@ -188,10 +202,7 @@ def test_custody_export_checks_without_a_workspace(cli_env: Path, tmp_path: Path
 
 
 def test_mixed_folder_import_and_reread(cli_env: Path, tmp_path: Path) -> None:
-    from amparo.config import Settings
-    from amparo.store.workspace import Workspace
     from tests.ingest.helpers import MIXED_FORMATS, mixed_folder
-    from tests.workspace_state import snapshot
 
     amparo("init", "--insecure-demo-key")
     amparo("defender", "add", "Defensora Azul", "--timezone", "America/Sao_Paulo")
@@ -206,11 +217,10 @@ def test_mixed_folder_import_and_reread(cli_env: Path, tmp_path: Path) -> None:
     # A file nobody reads stops the import, naming it, and nothing is stored.
     stray = folder / "print.pdf"
     stray.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    ws = Workspace.open(Settings.from_env())
-    before = snapshot(ws)
+    before = _state()
     result = runner.invoke(app, ["import", str(folder), "--defender", "1"])
     assert result.exit_code == 2 and "from Ana/print.pdf" in result.stderr
-    assert snapshot(ws) == before
+    assert _state() == before
     stray.unlink()
 
     text = amparo("import", str(folder), "--defender", "1", "--reason", "intake")
@@ -222,16 +232,15 @@ def test_mixed_folder_import_and_reread(cli_env: Path, tmp_path: Path) -> None:
     assert items["from Ana/result.json"]["messages"] > 0
 
     chat_id = str(items["from Ana/WhatsApp Chat with Ana.txt"]["id"])
-    before = snapshot(ws)
+    before = _state()
     result = runner.invoke(app, ["evidence", "reread", chat_id, "--reason", "check", "--yes",
                                  "--format", "telegram"])
     assert result.exit_code == 2 and "no result.json" in result.stderr
-    assert snapshot(ws) == before
+    assert _state() == before
     out = amparo("evidence", "reread", chat_id, "--reason", "zone of the chat", "--yes",
                  "--timezone", "Europe/Lisbon")
     assert "time zone: Europe/Lisbon (given)" in out
     assert "8 messages replaced by 8" in out
     logged = [json.loads(x) for x in amparo("custody", "list", "--json").splitlines()]
     assert logged[-1]["action"] == "evidence.reread" and logged[-1]["reason"] == "zone of the chat"
-    ws.close()
     assert json.loads(amparo("verify", "--json"))["ok"]
