@@ -127,8 +127,8 @@ def resolve_zone(name: str | None) -> ZoneInfo | None:
 
 
 class Tally:
-    """Counts for a report while streaming: accounts seen, local times, the members records
-    came from, and a capped list of errors."""
+    """Counts for a report while streaming: accounts seen, local times without a zone, and a
+    capped list of errors."""
 
     def __init__(self, report: FileReport, source: Source) -> None:
         self.report = report
@@ -161,11 +161,7 @@ class Tally:
         """Close the report: counts and assumptions."""
         self.report.accounts = len(self.accounts)
         self.report.assumptions = [format_note(unit)]
-        self.report.assumptions.extend(
-            {"topic": a.topic, "file": a.file, "value": a.value, "basis": a.basis,
-             "detail": a.detail}
-            for a in importer.assumptions
-        )
+        self.report.assumptions.extend(asdict(a) for a in importer.assumptions)
         if self.local_times:
             self.report.assumptions.append(zone.note(unit.name, self.local_times, dry))
 

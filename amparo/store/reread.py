@@ -42,7 +42,7 @@ from amparo.store.importing import (
 )
 from amparo.store.message_writer import MessageWriter
 from amparo.store.tables import AuditEvent, Defender, EvidenceItem, ImportRun, Message
-from amparo.store.workspace import Workspace
+from amparo.store.workspace import REREAD_PREFIX, Workspace
 
 
 @dataclass(frozen=True)
@@ -240,9 +240,8 @@ def previous_readings(s: Session, ids: list[int]) -> list[dict[str, Any]]:
 def materialised(ws: Workspace, export: Export) -> Iterator[Path]:
     """The export's originals, decrypted from the vault and checked against their SHA-256,
     laid out as they were imported in a private temporary folder, removed afterwards."""
-    spool = ws.home / "tmp"
-    spool.mkdir(parents=True, exist_ok=True)
-    base = spool / f"reread.{secrets.token_hex(8)}"
+    ws.tmp_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    base = ws.tmp_dir / f"{REREAD_PREFIX}{secrets.token_hex(8)}"
     base.mkdir(mode=0o700)
     try:
         root = base / export.root

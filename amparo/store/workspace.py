@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ class WorkspaceError(Exception):
 
 
 LOCK_FILE = ".write.lock"
+REREAD_PREFIX = "reread."
 
 
 class Workspace:
@@ -102,7 +104,16 @@ class Workspace:
             fcntl.flock(fd.fileno(), fcntl.LOCK_UN)
             fd.close()
 
+    @property
+    def tmp_dir(self) -> Path:
+        """Private scratch space: originals decrypted for a re-read or an archive view."""
+        return self.home / "tmp"
+
     def recover(self) -> tuple[int, int]:
+        # Plaintext a killed re-read left behind (re-reads run under the write lock, so none
+        # is running now).
+        for stale in self.tmp_dir.glob(f"{REREAD_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
         with self.session() as s:
             known = set(s.execute(select(EvidenceItem.sha256)).scalars())
         return self.vault.recover(known)

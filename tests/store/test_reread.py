@@ -216,3 +216,14 @@ def test_a_damaged_original_is_not_reread(ws: Workspace, defender_id: int,
 def test_an_unknown_item_is_refused(ws: Workspace) -> None:
     with pytest.raises(LookupError, match="no evidence item 42"):
         reread_evidence(ws, 42, reason="try")
+
+
+def test_plaintext_left_by_a_killed_reread_is_removed(ws: Workspace, defender_id: int,
+                                                      tmp_path: Path) -> None:
+    """A re-read killed mid-way leaves its decrypted copy behind; the next writer removes it."""
+    _import_chat(ws, defender_id, tmp_path)
+    stale = ws.tmp_dir / "reread.0123456789abcdef" / "WhatsApp Chat with Bia.txt"
+    stale.parent.mkdir(parents=True)
+    stale.write_text(CHAT, encoding="utf-8")
+    assert verify_workspace(ws).ok  # opens the workspace for writing
+    assert not stale.parent.exists()
