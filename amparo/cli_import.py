@@ -87,18 +87,22 @@ def import_cmd(
             summary["files"] = [{k: f[k] for k in DRY_FILE_KEYS} for f in summary["files"]]
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
         return
-    _print_import(summary)
+    given = [flag for flag, on in (
+        ("--day-first", day_first is True), ("--month-first", day_first is False),
+        (f"--timezone {timezone}", bool(timezone)), (f"--encoding {encoding}", bool(encoding)),
+        (" ".join(f"--map {m}" for m in column_map or []), bool(column_map))) if on]
+    _print_import(summary, given)
 
 
 DRY_FILE_KEYS = ("path", "format", "messages", "system", "accounts", "error_count",
                  "assumptions")
 
 
-def _print_import(summary: dict[str, Any]) -> None:
+def _print_import(summary: dict[str, Any], given: list[str]) -> None:
     verb = "Would import" if summary["dry_run"] else "Imported"
     for f in summary["files"]:
         if f["already_imported"]:
-            _print_already(f)
+            _print_already(f, given)
             continue
         stored = "" if summary["dry_run"] else f", {f['new_messages']} new"
         out.print(f"{verb} {f['path']} as {f['format']}: {f['messages']} messages, "
@@ -109,16 +113,23 @@ def _print_import(summary: dict[str, Any]) -> None:
         out.print(f"Left out {lo['path']}: {lo['why']}.", highlight=False)
 
 
-def _print_already(f: dict[str, Any]) -> None:
+def _print_already(f: dict[str, Any], given: list[str]) -> None:
+    """An original already preserved is not read again by `import`; say how to re-read it
+    when it was stored under another format, or options were given this time."""
     ids = ", ".join(str(e["id"]) for e in f["evidence"])
     out.print(f"{f['path']}: already imported (evidence {ids}), nothing added.", highlight=False)
     other = sorted({e["stored_format"] for e in f["evidence"]} - {f["format"]})
+    if f["assumptions"][0]["basis"] == "given":
+        given = [f"--format {f['format']}", *given]
     if other:
-        first = f["evidence"][0]["id"]
-        given = "" if f["assumptions"][0]["basis"] == "detected" else f" --format {f['format']}"
-        out.print(f"  It was stored as {', '.join(other)} but now reads as {f['format']}: "
-                  f"'amparo evidence reread {first}{given} --reason ...' reads the preserved "
-                  "original again.", highlight=False)
+        why = f"It was stored as {', '.join(other)} but now reads as {f['format']}"
+    elif given:
+        why = f"{' '.join(given)} did not change what was stored"
+    else:
+        return
+    flags = "".join(f" {g}" for g in given)
+    out.print(f"  {why}: 'amparo evidence reread {f['evidence'][0]['id']}{flags} --reason ...' "
+              "reads the preserved original again.", highlight=False)
 
 
 def _print_details(f: dict[str, Any]) -> None:

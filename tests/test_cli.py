@@ -244,3 +244,24 @@ def test_mixed_folder_import_and_reread(cli_env: Path, tmp_path: Path) -> None:
     logged = [json.loads(x) for x in amparo("custody", "list", "--json").splitlines()]
     assert logged[-1]["action"] == "evidence.reread" and logged[-1]["reason"] == "zone of the chat"
     assert json.loads(amparo("verify", "--json"))["ok"]
+
+
+def test_reimport_with_other_options_points_to_reread(cli_env: Path, tmp_path: Path) -> None:
+    """Regression: `import --month-first` on a chat imported day-first said only "already
+    imported", and the dates could never be corrected."""
+    amparo("init", "--insecure-demo-key")
+    amparo("defender", "add", "X", "--timezone", "America/Sao_Paulo")
+    chat = tmp_path / "WhatsApp Chat with Bia.txt"
+    chat.write_text("04/03/2024, 09:00 - Ana: quando?\n05/03/2024, 09:01 - Bia: hoje\n",
+                    encoding="utf-8")
+    first = amparo("import", str(chat), "--defender", "1")
+    assert "date order: day/month/year (assumed)" in first
+    again = amparo("import", str(chat), "--defender", "1", "--month-first")
+    assert "already imported (evidence 1)" in again
+    assert "amparo evidence reread 1 --month-first --reason" in again
+    report = json.loads(amparo("evidence", "reread", "1", "--month-first", "--reason",
+                               "US phone", "--yes", "--json"))
+    assert report["removed"] == {"messages": 2, "findings": 0, "campaign_links": 0}
+    assert report["after"][0]["day_first"] is False
+    listed = [json.loads(x) for x in amparo("messages", "list", "--json").splitlines()]
+    assert [m["timestamp_utc"][:10] for m in listed] == ["2024-04-03", "2024-05-03"]
