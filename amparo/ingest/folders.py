@@ -29,7 +29,15 @@ from amparo.ingest.registry import (
     detect_format,
     get_importer,
 )
-from amparo.ingest.sources import DirSource, Source, SourceLimits, is_zip, open_source
+from amparo.ingest.sources import (
+    DirSource,
+    Source,
+    SourceLimits,
+    Subset,
+    ZipSource,
+    is_zip,
+    open_source,
+)
 
 CLUTTER = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized", "__macosx"})
 MAX_NAMED = 10  # unreadable files named in a refusal
@@ -76,6 +84,8 @@ def plan_path(path: Path, fmt: str, limits: SourceLimits, *, unreadable_ok: bool
         with _opened(path, limits) as source:
             cls = detect_format(source)
             score = confidence(cls, source)
+            if isinstance(source, ZipSource):
+                _refuse_mixed_archive(source, cls)
         return Plan([Unit(path, path.name, cls.name, True, score)])
     plan = Plan()
     _plan_dir(path, path, limits, plan)
@@ -181,8 +191,46 @@ def _is_media(path: Path) -> bool:
     if not path.is_file():
         return False
     with path.open("rb") as fh:
-        head = fh.read(12)
+        return _media_head(fh.read(12))
+
+
+def _media_head(head: bytes) -> bool:
     return head.startswith(_MEDIA_MAGIC) or head[4:8] == b"ftyp"  # ftyp: MP4, MOV, M4A, HEIC
+
+
+def _refuse_mixed_archive(source: ZipSource, cls: type[Importer]) -> None:
+    """A zip is kept whole as one evidence item in one format, so a zip that holds several
+    exports (a folder zipped with a WhatsApp chat and a Telegram result.json side by side)
+    would be read only in part: refuse it, naming what else is inside."""
+    members = source.members()
+    root = ""  # a zipped folder has one folder at its top: judge what is inside it
+    while members and all(m.startswith(root) and "/" in m[len(root):] for m in members):
+        tops = {m[len(root):].split("/", 1)[0] for m in members}
+        if len(tops) != 1:
+            break
+        root += f"{tops.pop()}/"
+    groups: dict[str, set[str]] = {}
+    for member in members:
+        groups.setdefault(root + member[len(root):].split("/", 1)[0], set()).add(member)
+    if len(groups) < 2:
+        return
+    others = []
+    for top, group in sorted(groups.items()):
+        if len(group) == 1 and _media_head(source.head(next(iter(group)), 12)):
+            continue
+        part = Subset(source, frozenset(group))
+        if confidence(cls, part) >= MIN_CONFIDENCE:
+            continue
+        found = best_importer(part)
+        if found is not None:
+            others.append(f"{top} ({found[0].name})")
+    if others:
+        raise ImportRejected(
+            source.name,
+            f"holds several exports: besides {cls.name}, {', '.join(others)}; a zip is kept "
+            "and read whole in one format, so unzip it and import the folder (each export in "
+            "it is then read in its own format)",
+        )
 
 
 def _score(cls: type[Importer], path: Path, limits: SourceLimits) -> float:

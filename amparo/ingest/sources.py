@@ -141,6 +141,29 @@ class DirSource(Source):
         return self.path / member
 
 
+class Subset(Source):
+    """Some members of another source (the parts of an archive), to judge them apart."""
+
+    def __init__(self, inner: Source, only: frozenset[str]) -> None:
+        super().__init__(inner.path, inner.limits)
+        self.inner = inner
+        self.only = only
+
+    def members(self) -> list[str]:
+        return [m for m in self.inner.members() if m in self.only]
+
+    def open(self, member: str) -> IO[bytes]:
+        if member not in self.only:
+            raise KeyError(member)
+        return self.inner.open(member)
+
+    def size(self, member: str) -> int:
+        return self.inner.size(member)
+
+    def label(self, member: str) -> str:
+        return self.inner.label(member)
+
+
 def unsafe_member_reason(name: str) -> str | None:
     """Why an archive member name is unsafe, or None. Such names are a sign of a crafted
     archive (they would escape the folder if extracted), so the whole import is refused."""

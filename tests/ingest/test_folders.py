@@ -125,3 +125,37 @@ def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(IMPORTERS))
 def test_every_importer_can_report_assumptions(name: str) -> None:
     assert IMPORTERS[name]().assumptions == []
+
+
+def _zip(folder: Path, target: Path, *, with_root: bool) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(target, "w") as zf:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                rel = p.relative_to(folder.parent if with_root else folder)
+                zf.write(p, rel.as_posix())
+    return target
+
+
+@pytest.mark.parametrize("with_root", [True, False], ids=["zipped-folder", "zipped-contents"])
+def test_a_zip_of_several_exports_is_refused(tmp_path: Path, with_root: bool) -> None:
+    """A zip is one evidence item read in one format: a zipped folder of several exports used
+    to be read as email, the rest preserved but never read."""
+    archive = _zip(mixed_folder(tmp_path), tmp_path / "from Ana.zip", with_root=with_root)
+    with pytest.raises(ImportRejected, match=r"holds several exports: besides email, .*"
+                       r"result.json \(telegram\).*unzip it and import the folder"):
+        plan_path(archive, "auto", LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("folder", "fmt"),
+    [("telegram/ChatExport_2024-03-15", "telegram"), ("twitter/archive", "twitter"),
+     ("slack/workspace", "slack"), ("instagram/export_legacy", "instagram"),
+     ("mastodon/archive", "mastodon"), ("email/folder", "email")],
+)
+@pytest.mark.parametrize("with_root", [True, False], ids=["zipped-folder", "zipped-contents"])
+def test_a_zipped_export_is_one_export(tmp_path: Path, folder: str, fmt: str,
+                                       with_root: bool) -> None:
+    archive = _zip(FIXTURES / folder, tmp_path / "export.zip", with_root=with_root)
+    assert [u.format for u in plan_path(archive, "auto", LIMITS).units] == [fmt]
