@@ -291,7 +291,16 @@ def _plan_dir(root: Path, folder: Path, limits: SourceLimits, plan: Plan) -> Non
         if own is None:
             plan.unreadable.append(_name(root, entry))
         else:
-            plan.units.append(Unit(entry, _name(root, entry), own[0].name, True, own[1]))
+            plan.units.append(_file_unit(root, entry, own, limits))
+
+
+def _file_unit(root: Path, entry: Path, found: tuple[type[Importer], float],
+               limits: SourceLimits) -> Unit:
+    if is_zip(entry):
+        with _opened(entry, limits) as source:
+            assert isinstance(source, ZipSource)
+            _refuse_mixed_archive(source, found[0])
+    return Unit(entry, _name(root, entry), found[0].name, True, found[1])
 
 
 def _plan_one_export(
@@ -319,8 +328,7 @@ def _plan_one_export(
                 return False  # another format's export: the folder is not one export
             continue  # media, metadata: part of the export
         if entry.is_file() and is_zip(entry):
-            found = _best(entry, limits) or own
-            archives.append(Unit(entry, _name(root, entry), found[0].name, True, found[1]))
+            archives.append(_file_unit(root, entry, _best(entry, limits) or own, limits))
         else:
             parts.append(entry)
     plan.units.extend(archives)

@@ -159,3 +159,13 @@ def test_a_zipped_export_is_one_export(tmp_path: Path, folder: str, fmt: str,
                                        with_root: bool) -> None:
     archive = _zip(FIXTURES / folder, tmp_path / "export.zip", with_root=with_root)
     assert [u.format for u in plan_path(archive, "auto", LIMITS).units] == [fmt]
+
+
+def test_a_mixed_zip_inside_a_folder_is_refused_too(tmp_path: Path) -> None:
+    inner = mixed_folder(tmp_path / "src")
+    folder = tmp_path / "intake"
+    folder.mkdir()
+    _zip(inner, folder / "from Ana.zip", with_root=True)
+    shutil.copyfile(FIXTURES / "email/threat_utf8.eml", folder / "threat.eml")
+    with pytest.raises(ImportRejected, match=r"from Ana.zip: holds several exports"):
+        plan_path(folder, "auto", LIMITS)
