@@ -123,6 +123,8 @@ def _print_already(f: dict[str, Any], given: list[str]) -> None:
         given = [f"--format {f['format']}", *given]
     if other:
         why = f"It was stored as {', '.join(other)} but now reads as {f['format']}"
+    elif not any(e["messages"] for e in f["evidence"]):
+        why = "No message was ever read from it"
     elif given:
         why = f"{' '.join(given)} did not change what was stored"
     else:

@@ -336,6 +336,15 @@ class _Job:
                     "stored_format": existing.format,
                 })
             if not new_items:
+                # Not read again; the report says what is stored (an item stored in another
+                # format, or never read, is read again with `amparo evidence reread`).
+                held: dict[int, int] = {
+                    item: n for item, n in s.execute(
+                        select(Message.evidence_item_id, func.count()).where(
+                            Message.evidence_item_id.in_(set(item_ids.values())))
+                        .group_by(Message.evidence_item_id))}
+                for entry in report.evidence:
+                    entry["messages"] = held.get(entry["id"], 0)
                 report.already_imported = True
                 report.assumptions = [format_note(unit)]
                 return report

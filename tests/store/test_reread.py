@@ -227,3 +227,22 @@ def test_plaintext_left_by_a_killed_reread_is_removed(ws: Workspace, defender_id
     stale.write_text(CHAT, encoding="utf-8")
     assert verify_workspace(ws).ok  # opens the workspace for writing
     assert not stale.parent.exists()
+
+
+def test_an_original_preserved_but_never_read_is_read_by_a_reread(
+    ws: Workspace, defender_id: int
+) -> None:
+    """What older versions did to a zip inside an export folder (preserved as a member, never
+    opened): importing again says it holds no message, and a re-read reads it."""
+    folder = FIXTURES / "whatsapp"
+    import_paths(ws, defender_id, [folder], fmt="whatsapp")  # the old one-export reading
+    again = import_paths(ws, defender_id, [folder])
+    [zipped] = [f for f in again.files if f.path.endswith(".zip")]
+    assert zipped.already_imported and zipped.evidence[0]["messages"] == 0
+    report = reread_evidence(ws, zipped.evidence[0]["id"], reason="zip never read")
+    assert {Path(f.path).name for f in report.files} == {"WhatsApp Chat - Defenders Network.zip",
+                                                         "whatsapp"}
+    with ws.session() as s:
+        n = s.scalar(select(func.count()).select_from(Message).where(
+            Message.evidence_item_id == zipped.evidence[0]["id"]))
+    assert n == 13
