@@ -136,7 +136,9 @@ def _print_already(f: dict[str, Any], given: list[str]) -> None:
 
 def _print_details(f: dict[str, Any]) -> None:
     for a in f["assumptions"]:
-        out.print(f"  {a['topic'].replace('_', ' ')}: {a['value']} ({a['basis']}) — "
+        # The format and zone concern the whole export; other notes name their file.
+        of = "" if a["topic"] in ("format", "time_zone") else f" of {a['file']}"
+        out.print(f"  {a['topic'].replace('_', ' ')}{of}: {a['value']} ({a['basis']}) — "
                   f"{a['detail']}", highlight=False)
     for e in f["errors"][:20]:
         out.print(f"  skipped {e['file']}, {e['where']}: {e['message']}", highlight=False)

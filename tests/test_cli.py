@@ -225,7 +225,7 @@ def test_mixed_folder_import_and_reread(cli_env: Path, tmp_path: Path) -> None:
 
     text = amparo("import", str(folder), "--defender", "1", "--reason", "intake")
     assert "as telegram: 13 messages" in text
-    assert "date order: day/month/year (inferred)" in text
+    assert "date order of WhatsApp Chat with Ana.txt: day/month/year (inferred)" in text
     assert "time zone: America/Sao_Paulo (assumed)" in text
     items = {i["name"]: i for i in json.loads(amparo("evidence", "list", "--json"))}
     assert items["from Ana/result.json"]["format"] == "telegram"
@@ -255,7 +255,7 @@ def test_reimport_with_other_options_points_to_reread(cli_env: Path, tmp_path: P
     chat.write_text("04/03/2024, 09:00 - Ana: quando?\n05/03/2024, 09:01 - Bia: hoje\n",
                     encoding="utf-8")
     first = amparo("import", str(chat), "--defender", "1")
-    assert "date order: day/month/year (assumed)" in first
+    assert "date order of WhatsApp Chat with Bia.txt: day/month/year (assumed)" in first
     again = amparo("import", str(chat), "--defender", "1", "--month-first")
     assert "already imported (evidence 1)" in again
     assert "amparo evidence reread 1 --month-first --reason" in again

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from amparo.domain import ParsedMessage, RecordError
-from amparo.ingest.base import Importer, ImportOptions
+from amparo.ingest.base import Assumption, Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.registry import (
     MIN_CONFIDENCE,
@@ -132,6 +132,10 @@ def with_skipped_parts(
         path = unit.path / part
         alone = Unit(path, f"{unit.name}/{part}", unit.format, unit.detected, unit.confidence)
         prefix = f"{part}/" if path.is_dir() else ""
+        importer.assumptions.append(Assumption(
+            alone.name, "part", "read on its own", "inferred",
+            f"it reads as {unit.format} on its own, but the {unit.format} reader took nothing "
+            "from it as part of the folder"))
         with read_unit(alone, options, limits) as (reader, _source, records):
             for record in records:
                 yield _under(record, prefix) if prefix else record

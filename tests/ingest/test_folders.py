@@ -106,6 +106,8 @@ def test_a_part_the_reader_skips_is_read_on_its_own() -> None:
     assert {"statuses.json", "notifications.json", "archive/outbox.json"} <= members
     assert sum(isinstance(r, ParsedMessage) and r.locator.member == "statuses.json"
                for r in records) == 3
+    assert [(a.file, a.topic) for a in importer.assumptions] == [
+        ("mastodon/notifications.json", "part"), ("mastodon/statuses.json", "part")]
 
 
 def test_links_are_left_out_and_listed(tmp_path: Path) -> None:
