@@ -83,7 +83,7 @@ def test_a_chosen_format_reads_the_folder_as_one_export(tmp_path: Path) -> None:
 
 
 def test_an_archive_in_an_export_folder_is_read_on_its_own() -> None:
-    """The WhatsApp fixtures folder: two chats and a chat zip. A folder reader never opens a
+    """The WhatsApp fixtures folder: chats and a chat zip. A folder reader never opens a
     zip, so the zip is its own export instead of a preserved but unread member."""
     folder = FIXTURES / "whatsapp"
     plan = plan_path(folder, "auto", LIMITS)
@@ -91,8 +91,8 @@ def test_an_archive_in_an_export_folder_is_read_on_its_own() -> None:
     assert by_name["WhatsApp Chat - Defenders Network.zip"].format == "whatsapp"
     rest = by_name["whatsapp"]
     assert rest.format == "whatsapp"
-    assert rest.only == frozenset({"Chat de WhatsApp con Voces del Río.txt",
-                                   "Conversa do WhatsApp com +55 11 91234-5678.txt"})
+    chats = {p.name for p in folder.glob("*.txt")}
+    assert len(chats) >= 2 and rest.only == frozenset(chats)
 
 
 def test_a_part_the_reader_skips_is_read_on_its_own() -> None:
