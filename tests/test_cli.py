@@ -243,7 +243,10 @@ def test_mixed_folder_import_and_reread(cli_env: Path, tmp_path: Path) -> None:
     assert "time zone: Europe/Lisbon (given)" in out
     assert "8 messages replaced by 8" in out
     logged = [json.loads(x) for x in amparo("custody", "list", "--json").splitlines()]
-    assert logged[-1]["action"] == "evidence.reread" and logged[-1]["reason"] == "zone of the chat"
+    # The command's last entry is the re-read, then its signed checkpoint.
+    reread = [e for e in logged if e["action"] != "custody.checkpoint"][-1]
+    assert reread["action"] == "evidence.reread" and reread["reason"] == "zone of the chat"
+    assert logged[-1]["action"] == "custody.checkpoint"
     assert json.loads(amparo("verify", "--json"))["ok"]
 
 

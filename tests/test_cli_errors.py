@@ -170,4 +170,4 @@ def test_damaged_workspace_files_are_named(cli_env: Path, backend: str) -> None:
     keyring.write_bytes(kept)
     if backend == "sqlite":
         (cli_env / "amparo.db").write_bytes(b"this is not a database" * 200)
-        assert "cannot open the database" in fails("defender", "list")[1]
+        assert "amparo.db is damaged or unreadable" in fails("defender", "list")[1]
