@@ -10,7 +10,7 @@ export AMPARO_HOME ?= $(CURDIR)/amparo-data
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,campaigns]'
 	touch $(STAMP)
 
 install: $(STAMP)

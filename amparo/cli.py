@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from amparo import __version__, cli_analysis
@@ -25,15 +24,12 @@ from amparo.cli_common import (
     settings,
     workspace,
 )
+from amparo.domain import WATCH_KINDS
 from amparo.ingest import ImportOptions
-from amparo.ingest.registry import IMPORTERS
-from amparo.store import custody, defenders
-from amparo.store.evidence import delete_evidence, list_evidence
-from amparo.store.export import export_messages
-from amparo.store.importing import dry_run, import_paths
-from amparo.store.messages import MessageFilter, get_message, list_messages, original_context
-from amparo.store.verify import verify_workspace
-from amparo.store.workspace import Workspace
+
+# The store, importers and detectors are imported inside the commands that use them, so that
+# `amparo --help` and `amparo version` do not load SQLAlchemy, Alembic or the detectors'
+# libraries (tests/test_cli_startup.py checks what importing this module loads).
 
 # Tracebacks never show local variables: they can hold keys, passphrases and evidence text.
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -69,6 +65,8 @@ def init(
         help="Store the key beside the data. For demos and tests only.")] = False,
 ) -> None:
     """Create a workspace: database, encrypted vault and custody log."""
+    from amparo.store.workspace import Workspace
+
     cfg = settings()
     key_file = key_file or cfg.key_file
     if insecure_demo_key:
@@ -94,6 +92,8 @@ def defender_add(
     timezone: Annotated[str | None, typer.Option(help="IANA zone, e.g. America/Bogota.")] = None,
 ) -> None:
     """Register a defender; prints the new id."""
+    from amparo.store import defenders
+
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             d = defenders.add_defender(s, name, actor=ws.settings.actor, country=country,
@@ -106,6 +106,8 @@ def defender_add(
 @defender_app.command("list")
 def defender_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List defenders."""
+    from amparo.store import defenders
+
     with workspace() as ws, ws.session() as s:
         rows = [{"id": d.id, "pseudonym": d.pseudonym, "country": d.country,
                  "languages": d.languages, "timezone": d.timezone}
@@ -123,10 +125,12 @@ def defender_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 @defender_app.command("watch")
 def defender_watch(
     defender: Annotated[str, typer.Argument(help="Defender id or pseudonym.")],
-    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(defenders.WATCH_KINDS)}.")],
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(WATCH_KINDS)}.")],
     value: Annotated[str, typer.Argument(help="The private value to watch for in messages.")],
 ) -> None:
     """Add private data (stored encrypted) that must raise an alarm if it appears in messages."""
+    from amparo.store import defenders
+
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             d = defenders.find_defender(s, defender)
@@ -138,6 +142,8 @@ def defender_watch(
 
 @contextmanager
 def progress_counter(enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     if not enabled:
         yield None
         return
@@ -168,6 +174,9 @@ def import_cmd(
     = False,
 ) -> None:
     """Preserve exports in the vault and store their messages (all or nothing)."""
+    from amparo.store import defenders
+    from amparo.store.importing import dry_run, import_paths
+
     options = ImportOptions(encoding=encoding, day_first=day_first,
                             column_map=parse_map(column_map or []))
     if dry:
@@ -210,6 +219,8 @@ def _print_import(summary: dict[str, Any]) -> None:
 @app.command()
 def formats() -> None:
     """List the import formats."""
+    from amparo.ingest.registry import IMPORTERS
+
     for name, cls in sorted(IMPORTERS.items()):
         out.print(f"{name:10} {cls.description}")
 
@@ -226,6 +237,9 @@ def messages_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List messages, oldest first."""
+    from amparo.store import defenders
+    from amparo.store.messages import MessageFilter, list_messages
+
     with workspace() as ws, friendly_errors(), ws.session() as s:
         defender_id = defenders.find_defender(s, defender).id if defender else None
         rows = list_messages(s, MessageFilter(defender_id=defender_id, kind=kind,
@@ -252,6 +266,8 @@ def messages_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show one message in full, with where it sits in its original."""
+    from amparo.store.messages import get_message, original_context
+
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             msg = get_message(s, message_id)
@@ -276,6 +292,9 @@ def evidence_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List preserved originals with their SHA-256."""
+    from amparo.store import defenders
+    from amparo.store.evidence import list_evidence
+
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             defender_id = defenders.find_defender(s, defender).id if defender else None
@@ -297,6 +316,8 @@ def evidence_delete(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an original and its messages (recorded, with the reason, in the custody log)."""
+    from amparo.store.evidence import delete_evidence
+
     if not yes:
         typer.confirm(f"Delete evidence item {item_id} and its messages for good?", abort=True)
     with workspace() as ws, friendly_errors():
@@ -308,6 +329,8 @@ def evidence_delete(
 @app.command()
 def verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Re-hash every original and walk the custody chain; exit 1 on any problem."""
+    from amparo.store.verify import verify_workspace
+
     with workspace() as ws, friendly_errors():
         report = verify_workspace(ws)
     if as_json:
@@ -333,6 +356,8 @@ def custody_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the custody log: who did what, when and why."""
+    from amparo.store import custody
+
     with workspace() as ws, ws.session() as s:
         rows = custody.list_entries(s, limit=limit)
     if as_json:
@@ -351,6 +376,8 @@ def custody_export(
     output: Annotated[Path, typer.Argument(help="JSON-lines file to write.")],
 ) -> None:
     """Write the whole log as JSON lines, to keep or hand over as an external anchor."""
+    from amparo.store import custody
+
     with workspace() as ws, ws.session() as s:
         rows = custody.list_entries(s)
     output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
@@ -365,6 +392,8 @@ def custody_check(
     file: Annotated[Path, typer.Argument(help="A log written by 'amparo custody export'.")],
 ) -> None:
     """Verify an exported log on its own: no workspace or key needed."""
+    from amparo.store import custody
+
     with friendly_errors():
         lines = file.read_text(encoding="utf-8").splitlines()
     problems = custody.check_exported(lines)
@@ -383,6 +412,9 @@ def export(
     reason: Annotated[str, typer.Option(help="Why, for the custody log.")] = "",
 ) -> None:
     """Export a defender's messages with their evidence hashes and locators."""
+    from amparo.store import defenders
+    from amparo.store.export import export_messages
+
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             d = defenders.find_defender(s, defender)

@@ -4,29 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from amparo.config import Settings
-from amparo.ingest import ImportRejected
-from amparo.store import keys
-from amparo.store.crypto import IntegrityError
-from amparo.store.defenders import DefenderError
-from amparo.store.workspace import Workspace, WorkspaceError
+
+if TYPE_CHECKING:
+    from amparo.store.workspace import Workspace
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 _state: dict[str, Path | None] = {"home": None}
 
-EXPECTED = (ImportRejected, WorkspaceError, DefenderError, keys.VaultKeyError, IntegrityError,
+
+@cache
+def expected() -> tuple[type[Exception], ...]:
+    """The errors a command reports in one line. Imported on first use, not with the CLI:
+    the store pulls in SQLAlchemy and cryptography, which `amparo --help` does not need."""
+    from amparo.ingest import ImportRejected
+    from amparo.store import keys
+    from amparo.store.crypto import IntegrityError
+    from amparo.store.defenders import DefenderError
+    from amparo.store.workspace import WorkspaceError
+
+    return (ImportRejected, WorkspaceError, DefenderError, keys.VaultKeyError, IntegrityError,
             LookupError, ValueError, OSError)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # Escaped: messages quote user data and STIX patterns such as "[domain-name:value = …]".
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -35,7 +47,7 @@ def friendly_errors() -> Iterator[None]:
     """Expected problems become one clear line and exit code 2, never a traceback."""
     try:
         yield
-    except EXPECTED as exc:
+    except expected() as exc:
         fail(str(exc))
 
 
@@ -56,6 +68,8 @@ def settings() -> Settings:
 
 @contextmanager
 def workspace() -> Iterator[Workspace]:
+    from amparo.store.workspace import Workspace
+
     with friendly_errors():
         ws = Workspace.open(settings())
         if ws.key_mode == "insecure-demo":
