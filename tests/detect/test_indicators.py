@@ -32,6 +32,11 @@ needs_data = pytest.mark.skipif(not IOCS.is_dir(),
     ("sub.evil(dot)com", "domain", "sub.evil.com"),
     ("*.evil.com", "domain", "evil.com"),
     ("bücher.de", "domain", "xn--bcher-kva.de"),
+    # IDNA 2008 / UTS 46 (as browsers): 'ß' is kept, not turned into 'ss' (IDNA 2003)
+    ("faß.example-bad.org", "domain", "xn--fa-hia.example-bad.org"),
+    ("https://STRASSE.example-bad.org/straße", "url", "strasse.example-bad.org/straße"),
+    ("https://Straße.example-bad.org/x", "url", "xn--strae-oqa.example-bad.org/x"),
+    ("क्‍ष.example-bad.org", "domain", "xn--11b2ezcw70k.example-bad.org"),  # joiner after virama
     ("hxxps://evil[.]com/login/", "url", "evil.com/login"),
     ("https://Evil.com:443/a?b=1#frag", "url", "evil.com/a?b=1"),
     ("evil.com/x", "url", "evil.com/x"),
@@ -47,7 +52,10 @@ def test_classify(raw: str, kind: str, value: str) -> None:
 
 
 @pytest.mark.parametrize("raw", ["", "despachosnegocios", "file.txt_", "1.2.3", "google@script",
-                                 "d41d8cd98f00b204e9800998ecf8427e", "http//www.x.com/a"])
+                                 "d41d8cd98f00b204e9800998ecf8427e", "http//www.x.com/a",
+                                 # a zero-width joiner IDNA 2003 silently dropped ('paypal')
+                                 "pay\u200dpal.example-bad.org", "alerts@pay\u200dpal.example-bad.org",
+                                 "-bücher.example-bad.org"])
 def test_classify_rejects(raw: str) -> None:
     with pytest.raises(ValueError, match=r"is not|empty"):
         classify(raw)
