@@ -54,7 +54,8 @@ def test_classify(raw: str, kind: str, value: str) -> None:
 @pytest.mark.parametrize("raw", ["", "despachosnegocios", "file.txt_", "1.2.3", "google@script",
                                  "d41d8cd98f00b204e9800998ecf8427e", "http//www.x.com/a",
                                  # a zero-width joiner IDNA 2003 silently dropped ('paypal')
-                                 "pay\u200dpal.example-bad.org", "alerts@pay\u200dpal.example-bad.org",
+                                 "pay\u200dpal.example-bad.org",
+                                 "alerts@pay\u200dpal.example-bad.org",
                                  "-bücher.example-bad.org"])
 def test_classify_rejects(raw: str) -> None:
     with pytest.raises(ValueError, match=r"is not|empty"):
