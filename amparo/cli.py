@@ -25,7 +25,6 @@ from amparo.cli_common import (
     workspace,
 )
 from amparo.domain import WATCH_KINDS
-from amparo.ingest import ImportOptions
 
 # The store, importers and detectors are imported inside the commands that use them, so that
 # `amparo --help` and `amparo version` do not load SQLAlchemy, Alembic or the detectors'
@@ -174,6 +173,7 @@ def import_cmd(
     = False,
 ) -> None:
     """Preserve exports in the vault and store their messages (all or nothing)."""
+    from amparo.ingest import ImportOptions
     from amparo.store import defenders
     from amparo.store.importing import dry_run, import_paths
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from amparo.analysis_input import HashingLines, file_items, jsonl_items
 from amparo.cli_common import err, fail, friendly_errors, out, workspace
 from amparo.detect.base import LABELS, DetectorContext, Finding, Severity, TextItem
 from amparo.digest import sha256_file
@@ -67,6 +66,8 @@ def _progress(enabled: bool) -> Progress:
 
 
 def _items_from(path: str, printer_context: dict[str, str]) -> Iterator[TextItem]:
+    from amparo.analysis_input import HashingLines, file_items, jsonl_items
+
     if path == "-":
         lines = HashingLines(sys.stdin.buffer)
         yield from jsonl_items(lines)

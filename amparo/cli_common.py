@@ -12,9 +12,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from amparo.config import Settings
-
 if TYPE_CHECKING:
+    from amparo.config import Settings
     from amparo.store.workspace import Workspace
 
 out = Console(soft_wrap=True)
@@ -63,6 +62,8 @@ def parse_map(pairs: list[str]) -> dict[str, str]:
 
 
 def settings() -> Settings:
+    from amparo.config import Settings
+
     return Settings.from_env(_state["home"])
 
 

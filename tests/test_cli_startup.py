@@ -12,9 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Libraries that cost tenths of a second to import and that `amparo --help` does not need.
+# Libraries that `amparo --help` does not need: the store's, the detectors' and the campaign
+# stack's (SQLAlchemy and Alembic alone take a third of a second to import).
 HEAVY = ("pandas", "dask", "distributed", "networkx", "sklearn", "scipy", "duckdb", "pyarrow",
-         "numpy", "sqlalchemy", "alembic", "lingua", "tldextract", "phonenumbers")
+         "numpy", "sqlalchemy", "alembic", "lingua", "tldextract", "phonenumbers", "cryptography",
+         "argon2", "rapidfuzz", "stix2patterns", "idna")
 
 # Makes the named top-level packages unimportable, as if the extra were not installed.
 BLOCK = """
