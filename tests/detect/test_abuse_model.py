@@ -14,7 +14,7 @@ import pytest
 from amparo.detect.abuse import MODEL_PATH
 from amparo.detect.abuse_model import LinearModel
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "abuse" / "expected-scores.jsonl"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "abuse" / "expected-scores.json"
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def model() -> LinearModel:
 
 
 def test_scores_equal_those_of_the_pickled_model(model: LinearModel) -> None:
-    rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
+    rows = json.loads(FIXTURE.read_text(encoding="utf-8"))["sentences"]
     assert len(rows) == 299 and {r["lang"] for r in rows} == {"en", "pt", "es", "fr", "ar"}
     expected = np.array([[r["scores"][label] for label in model.labels] for r in rows])
     got = model.predict([r["folded"] for r in rows])
