@@ -7,7 +7,8 @@ export AMPARO_HOME ?= $(CURDIR)/amparo-data
 
 EXTRAS := dev,campaigns
 
-.PHONY: install run test lint pytest bench startup-bench clean constraints upgrade-deps
+.PHONY: install run test lint pytest services i18n bench startup-bench clean constraints \
+	upgrade-deps
 
 # constraints.txt pins every dependency to the version the tests last passed with, so a fresh
 # machine gets those versions (and the committed models load as tested).
@@ -36,9 +37,12 @@ constraints:
 	  echo "# Written by 'make constraints' from .venv ($$($(BIN)/python -V)); to update: make upgrade-deps."; \
 	  $(BIN)/pip freeze --exclude-editable | grep -v -i '^amparo[= ]'; } > constraints.txt
 
-# Until the web UI exists, the main job builds a demo workspace and shows what was imported.
+# The main job: build the demo workspace (a fictional defender's exports, imported and
+# analysed), then serve the web application on http://127.0.0.1:8000 with a printed demo
+# sign-in. Plain HTTP on loopback, so the cookies are not marked Secure here.
 run: install
 	$(BIN)/amparo demo
+	AMPARO_COOKIE_SECURE=0 $(BIN)/amparo serve --demo-login --host 127.0.0.1 --port 8000
 
 lint: install
 	$(BIN)/ruff check amparo tests benchmarks scripts
@@ -47,7 +51,19 @@ lint: install
 pytest: install
 	$(BIN)/python -m pytest
 
-test: lint pytest
+# PostgreSQL running, Debian's chromium installed (idempotent, quick when already done).
+services:
+	bash scripts/ensure-services.sh
+
+test: services lint pytest
+
+# Refresh the translation template and catalogues after changing strings of the web pages;
+# then translate the new entries in amparo/web/locale/*/LC_MESSAGES/messages.po.
+i18n: install
+	$(BIN)/pybabel extract -F amparo/web/babel.cfg -k N_ --no-location --sort-output \
+	  --project Amparo -o amparo/web/locale/messages.pot .
+	$(BIN)/pybabel update -i amparo/web/locale/messages.pot -d amparo/web/locale -D messages \
+	  --no-fuzzy-matching --width 100 --ignore-pot-creation-date
 
 bench: install
 	$(BIN)/python benchmarks/import_bench.py

@@ -10,18 +10,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from amparo import __version__, cli_analysis
+from amparo import __version__, cli_analysis, cli_web
 from amparo.cli_campaigns import campaigns_app
 from amparo.cli_common import (
+    AmparoGroup,
     _state,
+    country_code,
     err,
     fail,
     friendly_errors,
+    json_errors,
+    language_codes,
+    one_of,
     out,
     parse_map,
     settings,
+    time_zone,
     workspace,
 )
 from amparo.domain import WATCH_KINDS
@@ -31,7 +38,8 @@ from amparo.domain import WATCH_KINDS
 # libraries (tests/test_cli_startup.py checks what importing this module loads).
 
 # Tracebacks never show local variables: they can hold keys, passphrases and evidence text.
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+app = typer.Typer(cls=AmparoGroup, no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False,
                   pretty_exceptions_show_locals=False,
                   help="Amparo: preserve, triage and report online attacks on defenders.")
 defender_app = typer.Typer(no_args_is_help=True, help="Defenders and their watchlists.")
@@ -46,8 +54,11 @@ app.add_typer(custody_app, name="custody")
 @app.callback()
 def main(
     home: Annotated[Path | None, typer.Option(help="Workspace folder (AMPARO_HOME).")] = None,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the traceback of any error (also AMPARO_DEBUG=1).")] = False,
 ) -> None:
     _state["home"] = home
+    _state["debug"] = debug
 
 
 @app.command()
@@ -85,10 +96,13 @@ def init(
 @defender_app.command("add")
 def defender_add(
     name: Annotated[str, typer.Argument(help="Pseudonym; avoid the defender's real name.")],
-    country: Annotated[str | None, typer.Option(help="ISO 3166 two-letter code.")] = None,
+    country: Annotated[str | None, typer.Option(
+        help="ISO 3166 two-letter code.", callback=country_code)] = None,
     language: Annotated[list[str] | None, typer.Option(
-        "--language", "-l", help="Language code; repeat for several.")] = None,
-    timezone: Annotated[str | None, typer.Option(help="IANA zone, e.g. America/Bogota.")] = None,
+        "--language", "-l", help="ISO 639 language code; repeat for several.",
+        callback=language_codes)] = None,
+    timezone: Annotated[str | None, typer.Option(
+        help="IANA zone, e.g. America/Bogota.", callback=time_zone)] = None,
 ) -> None:
     """Register a defender; prints the new id."""
     from amparo.store import defenders
@@ -139,6 +153,24 @@ def defender_watch(
     out.print(f"Watchlist of defender {d.id} now has {len(entries)} entries.")
 
 
+def _import_formats() -> list[str]:
+    from amparo.ingest.registry import IMPORTERS
+
+    return sorted(IMPORTERS)
+
+
+def _kinds() -> list[str]:
+    from amparo.domain import MessageKind
+
+    return [k.value for k in MessageKind]
+
+
+def _platforms() -> list[str]:
+    from amparo.domain import Platform
+
+    return [p.value for p in Platform]
+
+
 @contextmanager
 def progress_counter(enabled: bool) -> Iterator[Callable[[int], None] | None]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -157,12 +189,14 @@ def progress_counter(enabled: bool) -> Iterator[Callable[[int], None] | None]:
 def import_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders or zips to import.")],
     defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="auto, or one of `amparo formats`.")]
+    fmt: Annotated[str, typer.Option("--format", help="auto, or one of `amparo formats`.",
+                                     callback=one_of(_import_formats, also=["auto"]))]
     = "auto",
     dry: Annotated[bool, typer.Option("--dry-run", help="Parse only; store nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     timezone: Annotated[str | None, typer.Option(
-        help="Zone of local times in the export (default: the defender's).")] = None,
+        help="Zone of local times in the export (default: the defender's).",
+        callback=time_zone)] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding, if not UTF-8.")] = None,
     day_first: Annotated[bool | None, typer.Option(
         "--day-first/--month-first", help="Settle an ambiguous date order.")] = None,
@@ -180,12 +214,12 @@ def import_cmd(
     options = ImportOptions(encoding=encoding, day_first=day_first,
                             column_map=parse_map(column_map or []))
     if dry:
-        with friendly_errors():
+        with friendly_errors(), json_errors(as_json):
             report = dry_run(paths, fmt, options, settings().limits)
     else:
         if defender is None:
             fail("--defender is required (or use --dry-run)")
-        with workspace() as ws, friendly_errors():
+        with workspace() as ws, friendly_errors(), json_errors(as_json):
             with ws.session() as s:
                 defender_id = defenders.find_defender(s, defender).id
             with progress_counter(not as_json and sys.stderr.isatty()) as tick:
@@ -228,33 +262,45 @@ def formats() -> None:
 @messages_app.command("list")
 def messages_list(
     defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
-    kind: Annotated[str | None, typer.Option(help="user or system.")] = None,
-    platform: Annotated[str | None, typer.Option()] = None,
+    kind: Annotated[str | None, typer.Option(help="user or system.", callback=one_of(_kinds))]
+    = None,
+    platform: Annotated[str | None, typer.Option(
+        help="whatsapp, telegram, email ... (the formats' platforms).",
+        callback=one_of(_platforms))] = None,
     search: Annotated[str | None, typer.Option(help="Only messages containing this text.")]
     = None,
-    limit: Annotated[int, typer.Option()] = 50,
-    offset: Annotated[int, typer.Option()] = 0,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many messages.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """List messages, oldest first."""
+    """List messages, oldest first (a page at a time: --limit and --offset)."""
     from amparo.store import defenders
-    from amparo.store.messages import MessageFilter, list_messages
+    from amparo.store.messages import MessageFilter, count_messages, list_messages
 
     with workspace() as ws, friendly_errors(), ws.session() as s:
         defender_id = defenders.find_defender(s, defender).id if defender else None
-        rows = list_messages(s, MessageFilter(defender_id=defender_id, kind=kind,
-                                              platform=platform, contains=search,
-                                              limit=limit, offset=offset))
+        wanted = MessageFilter(defender_id=defender_id, kind=kind, platform=platform,
+                               contains=search, limit=limit, offset=offset)
+        rows = list_messages(s, wanted)
+        # Count only when the page may not hold everything.
+        total = (offset + len(rows) if offset == 0 and len(rows) < limit
+                 else count_messages(s, wanted))
     if as_json:
         for r in rows:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
-        return
-    table = Table("id", "time (UTC)", "platform", "author", "text", show_lines=False)
-    for r in rows:
-        text = r["text"].replace("\n", " ")
-        table.add_row(str(r["id"]), (r["timestamp_utc"] or "")[:19], r["platform"],
-                      r["author"] or "", text[:80] + ("…" if len(text) > 80 else ""))
-    out.print(table)
+    else:
+        table = Table("id", "time (UTC)", "platform", "author", "text", show_lines=False)
+        for r in rows:
+            text = r["text"].replace("\n", " ")
+            table.add_row(str(r["id"]), (r["timestamp_utc"] or "")[:19], r["platform"],
+                          r["author"] or "", text[:80] + ("…" if len(text) > 80 else ""))
+        out.print(table)
+    # On stderr, so that --json output stays one message per line.
+    if not rows and total:
+        err.print(f"--offset {offset} skips all {total} messages.", highlight=False)
+    elif len(rows) < total:
+        err.print(f"showing {offset + 1}–{offset + len(rows)} of {total} messages; use --limit "
+                  "and --offset for the others.", highlight=False)
 
 
 @messages_app.command("show")
@@ -278,9 +324,14 @@ def messages_show(
     if as_json:
         sys.stdout.write(json.dumps(msg, ensure_ascii=False) + "\n")
         return
-    for k, v in msg.items():
-        if k != "original":
-            out.print(f"[bold]{k}:[/] {v}", highlight=False)
+    from amparo.cli_render import message_fields
+
+    fields = message_fields(msg)
+    width = max(len(label) for label, _ in fields)
+    for label, text in fields:
+        out.print(f"[bold]{label + ':':{width + 1}}[/] {escape(text)}", highlight=False)
+    out.rule("text")
+    out.print(msg["text"] or "(no text)", highlight=False, markup=False)
     if original:
         out.rule("original")
         out.print(msg["original"], highlight=False, markup=False)
@@ -302,11 +353,14 @@ def evidence_list(
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         return
-    table = Table("id", "defender", "name", "format", "messages", "sha256", "acquired (UTC)")
+    # Not a table: a narrow terminal would cut the hash, which caseworkers quote whole.
     for r in rows:
-        table.add_row(str(r["id"]), str(r["defender_id"]), r["name"], r["format"],
-                      str(r["messages"]), r["sha256"][:16] + "…", r["acquired_at"][:19])
-    out.print(table)
+        out.print(f"[bold]{r['id']}[/] {escape(r['name'])} ({r['format']}, {r['messages']} "
+                  f"messages, {r['size']:,} bytes, defender {r['defender_id']})\n"
+                  f"  acquired {r['acquired_at'][:19].replace('T', ' ')} UTC by "
+                  f"{escape(r['acquired_by'])}\n  sha256 {r['sha256']}", highlight=False)
+    if not rows:
+        out.print("No evidence items.")
 
 
 @evidence_app.command("delete")
@@ -327,25 +381,33 @@ def evidence_delete(
 
 
 @app.command()
-def verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Re-hash every original and walk the custody chain; exit 1 on any problem."""
+def verify(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    anchor: Annotated[list[Path] | None, typer.Option(
+        help="A copy of custody.head or an exported log kept elsewhere; the log must still "
+             "hold its last entry. Repeat for several.")] = None,
+) -> None:
+    """Check the database, re-hash every original and walk the custody chain; exit 1 on any
+    problem."""
+    from amparo.store import anchors
     from amparo.store.verify import verify_workspace
 
-    with workspace() as ws, friendly_errors():
-        report = verify_workspace(ws)
+    with friendly_errors():
+        copies = [anchors.read_anchor(path) for path in anchor or []]
+    with workspace(report_recovery=False) as ws, friendly_errors():
+        report = verify_workspace(ws, copies)
     if as_json:
-        sys.stdout.write(json.dumps({"ok": report.ok, "blobs": report.blobs_checked,
-                                     "entries": report.entries_checked,
-                                     "problems": report.problems}) + "\n")
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
     else:
-        promoted, removed = report.recovered
-        if promoted or removed:
-            out.print(f"Finished an interrupted write: {promoted} blobs kept, {removed} removed.")
+        if report.recovered:
+            out.print(f"Finished an interrupted write: {report.recovered.summary()}.",
+                      highlight=False)
         for p in report.problems:
             out.print(f"[red]FAIL[/] {p}", highlight=False)
         if report.ok:
             out.print(f"OK: {report.blobs_checked} originals intact, custody chain of "
-                      f"{report.entries_checked} entries intact.")
+                      f"{report.entries_checked} entries intact ({report.checkpoints} signed "
+                      "checkpoints, head file agrees).")
     if not report.ok:
         raise typer.Exit(1)
 
@@ -380,35 +442,69 @@ def custody_export(
 
     with workspace() as ws, ws.session() as s:
         rows = custody.list_entries(s)
+        public_key = ws.custody_key.public_hex
     output.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                       encoding="utf-8")
     last = rows[-1] if rows else {"seq": 0, "hash": custody.GENESIS}
     out.print(f"Wrote {len(rows)} entries to {output}; last entry {last['seq']} has hash "
-              f"{last['hash']}.")
+              f"{last['hash']}.\nCheckpoints are signed with public key {public_key}: keep "
+              "it with the file and check with 'amparo custody check FILE --public-key KEY'.",
+              highlight=False)
 
 
 @custody_app.command("check")
 def custody_check(
     file: Annotated[Path, typer.Argument(help="A log written by 'amparo custody export'.")],
+    public_key: Annotated[str | None, typer.Option(
+        help="The signing key 'custody export' printed; without it, checkpoints are only "
+             "checked against the key they name.")] = None,
 ) -> None:
-    """Verify an exported log on its own: no workspace or key needed."""
+    """Verify an exported log on its own: no workspace or vault key needed."""
     from amparo.store import custody
 
     with friendly_errors():
         lines = file.read_text(encoding="utf-8").splitlines()
-    problems = custody.check_exported(lines)
-    for p in problems:
+    walk = custody.check_exported(lines, public_key)
+    for p in walk.problems:
         out.print(f"[red]FAIL[/] {p}", highlight=False)
-    if problems:
+    if walk.problems:
         raise typer.Exit(1)
-    out.print(f"OK: {sum(1 for line in lines if line.strip())} entries, chain intact.")
+    signed = ""
+    if walk.checkpoints:
+        whose = ("the key given" if public_key else
+                 f"key {next(iter(walk.keys))}: compare it with the key printed by "
+                 "'amparo custody export', or pass --public-key")
+        signed = f"; {walk.checkpoints} checkpoints, the last at entry {walk.last_checkpoint}, " \
+                 f"signed by {whose}"
+    out.print(f"OK: {walk.entries} entries, chain intact{signed}.", highlight=False)
+
+
+@custody_app.command("acknowledge")
+def custody_acknowledge(
+    seq: Annotated[int, typer.Argument(help="The custody.anomaly entry that was reviewed.")],
+    reason: Annotated[str, typer.Option(help="What was checked and found; for the log.")],
+) -> None:
+    """Record that a recorded log anomaly was reviewed, so verify stops failing on it (the
+    anomaly and the acknowledgement both stay in the log)."""
+    from amparo.store import custody
+
+    with workspace() as ws, friendly_errors():
+        with ws.write_lock(), ws.session() as s:
+            custody.acknowledge(s, seq, actor=ws.settings.actor, reason=reason)
+        ws.after_commit()
+    out.print(f"Custody entry {seq} acknowledged.")
 
 
 @app.command()
 def export(
     defender: Annotated[str, typer.Option(help="Defender id or pseudonym.")],
-    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
-    output: Annotated[Path | None, typer.Option(help="File to write.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.",
+                                     callback=one_of(lambda: ["jsonl", "csv"]))] = "jsonl",
+    output: Annotated[Path | None, typer.Option(
+        help="File to write (default: amparo-export-ID.FORMAT in the current folder).")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+    = False,
     reason: Annotated[str, typer.Option(help="Why, for the custody log.")] = "",
 ) -> None:
     """Export a defender's messages with their evidence hashes and locators."""
@@ -420,9 +516,10 @@ def export(
             d = defenders.find_defender(s, defender)
             defender_id, name = d.id, d.pseudonym
         target = output or Path(f"amparo-export-{defender_id}.{fmt}")
-        result = export_messages(ws, defender_id, target, fmt, reason)
-    out.print(f"Exported {result['messages']} messages of {name} to {result['file']} "
-              f"(sha256 {result['sha256']}).")
+        result = export_messages(ws, defender_id, target, fmt, reason, overwrite=force)
+    out.print(f"Exported {result['messages']} messages of {escape(name)} to {result['file']}",
+              highlight=False)
+    out.print(f"sha256 of the file (in the custody log): {result['sha256']}", highlight=False)
 
 
 @app.command()
@@ -438,4 +535,5 @@ def demo(
 
 
 cli_analysis.register(app)
+cli_web.register(app)
 app.add_typer(campaigns_app, name="campaigns")

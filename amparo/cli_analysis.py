@@ -12,9 +12,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from amparo.cli_common import err, fail, friendly_errors, out, workspace
+from amparo.cli_common import (
+    check_writable,
+    country_code,
+    err,
+    fail,
+    friendly_errors,
+    one_of,
+    out,
+    workspace,
+)
 from amparo.detect.base import LABELS, DetectorContext, Finding, Severity, TextItem
 from amparo.digest import sha256_file
+from amparo.errors import user_file
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -26,8 +36,23 @@ findings_app = typer.Typer(no_args_is_help=True, help="Findings of the detectors
 iocs_app = typer.Typer(no_args_is_help=True,
                        help="Spyware and phishing indicator collections (STIX 2, MISP, CSV).")
 
+
+
+def _detector_names() -> list[str]:
+    from amparo.detect.registry import DETECTORS
+
+    return list(DETECTORS)
+
+
+def _label_names() -> list[str]:
+    """Every label, and every family (`doxing` for doxing.phone ...), as --label accepts."""
+    families = dict.fromkeys(label.split(".")[0] for label in LABELS)
+    return [*families, *LABELS]
+
+
 Detectors = Annotated[list[str] | None, typer.Option(
-    "--detector", "-d", help="Run only this detector; repeat for several.")]
+    "--detector", "-d", help="Run only this detector; repeat for several.",
+    callback=one_of(_detector_names))]
 Workers = Annotated[int | None, typer.Option(help="Processes (default: the CPU count, ≤ 4).")]
 
 
@@ -74,7 +99,8 @@ def _items_from(path: str, printer_context: dict[str, str]) -> Iterator[TextItem
         printer_context["stdin"] = lines.digest.hexdigest()
     else:
         p = Path(path)
-        printer_context[p.name] = sha256_file(p) if p.exists() else ""
+        with user_file(p):
+            printer_context[p.name] = sha256_file(p) if p.is_file() else ""
         yield from file_items(p)
 
 
@@ -87,7 +113,9 @@ def analyze(
     detector: Detectors = None,
     workers: Workers = None,
     country: Annotated[str | None, typer.Option(
-        help="Without a workspace: the defender's country (phone numbers).")] = None,
+        help="Without a workspace: the defender's country, ISO code (phone numbers).",
+        callback=country_code)]
+    = None,
     manifest: Annotated[Path | None, typer.Option(
         help="Without a workspace: where to write the run manifest.")] = None,
 ) -> None:
@@ -130,6 +158,7 @@ def _analyze_file(
 ) -> tuple[str, list[dict[str, str]]]:
     from amparo import pipeline
 
+    check_writable(manifest_path, "manifest")
     inputs: dict[str, str] = {}
     context = DetectorContext(country=country.upper() if country else None)
     with friendly_errors():
@@ -143,8 +172,11 @@ def _analyze_file(
                messages=report.messages, findings=report.findings,
                errors=[e.to_dict() for e in report.errors])
     target = manifest_path or Path(f"amparo-manifest-{finished:%Y%m%dT%H%M%SZ}.json")
-    target.write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return (f"{report.messages} messages, {report.findings} findings; manifest: {target}",
+    with friendly_errors(), user_file(target, "write the manifest"):
+        target.write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+    return (f"{report.messages} messages, {report.findings} findings; manifest: "
+            f"{target.resolve()}",
             [e.to_dict() for e in report.errors])
 
 
@@ -152,10 +184,12 @@ def _analyze_file(
 def findings_list(
     defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
     label: Annotated[str | None, typer.Option(
-        help="A label or a family, e.g. threat or doxing.watchlist.")] = None,
-    min_severity: Annotated[str, typer.Option(help="info, low, medium, high or critical.")]
-    = "info",
-    limit: Annotated[int, typer.Option()] = 100,
+        help="A label or a family, e.g. threat or doxing.watchlist.",
+        callback=one_of(_label_names))] = None,
+    min_severity: Annotated[str, typer.Option(
+        help="info, low, medium, high or critical.",
+        callback=one_of(lambda: [str(s) for s in Severity], fold_case=True))] = "info",
+    limit: Annotated[int, typer.Option(min=1, help="At most this many findings.")] = 100,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Stored findings, most severe first, with why each was raised."""
@@ -176,6 +210,8 @@ def findings_list(
         table.add_row(str(r["message_id"]), r["severity"], r["label"], f"{r['score']:.2f}",
                       text[:60] + ("…" if len(text) > 60 else ""), r["explanation"])
     out.print(table)
+    if len(rows) == limit:
+        err.print(f"showing the first {limit} findings; use --limit for more.")
 
 
 def detectors() -> None:
@@ -212,12 +248,15 @@ def iocs_import(
 
 
 @iocs_app.command("list")
-def iocs_list() -> None:
+def iocs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The indicator collections in the workspace (the bundled snapshot is always used too)."""
     from amparo.store.indicators import list_indicator_collections
 
     with workspace() as ws, friendly_errors():
         rows = list_indicator_collections(ws)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
     table = Table("collection", "origin", "domains", "urls", "ips", "emails")
     for r in rows:
         c = r["counts"]

@@ -12,10 +12,21 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from amparo.cli_common import err, fail, friendly_errors, out, parse_map, workspace
+from amparo.cli_common import (
+    check_writable,
+    err,
+    fail,
+    friendly_errors,
+    one_of,
+    out,
+    parse_map,
+    workspace,
+)
+from amparo.errors import user_file
 
 campaigns_app = typer.Typer(no_args_is_help=True,
                             help="Coordinated campaigns: many accounts acting as one.")
+
 # The optional extra `amparo[campaigns]` (pyproject.toml) that every campaigns command needs.
 EXTRA = "campaigns"
 STACK = ("pandas", "pyarrow", "duckdb", "networkx", "dask", "distributed")
@@ -37,13 +48,12 @@ def missing_stack() -> list[str]:
 @campaigns_app.callback()
 def _require_stack() -> None:
     # Runs before any campaigns command (not for --help): say which extra to install instead
-    # of failing later with a ModuleNotFoundError traceback.
+    # of failing later with a ModuleNotFoundError.
     missing = missing_stack()
     if missing:
         fail(f"`amparo campaigns` needs the optional campaign stack, which is not installed "
              f"(missing: {', '.join(missing)}). Install it with: pip install 'amparo[{EXTRA}]' "
              "(`make install` includes it).")
-
 
 
 def _exports(detection: Any, inputs: Any, graphml: Path | None, gexf: Path | None,
@@ -55,12 +65,18 @@ def _exports(detection: Any, inputs: Any, graphml: Path | None, gexf: Path | Non
     if graphml or gexf:
         graph = campaign_graph(detection)
         if graphml:
-            nx.write_graphml(graph, graphml)
+            with user_file(graphml, "write"):
+                nx.write_graphml(graph, graphml)
+            err.print(f"network written to {graphml.resolve()}", highlight=False)
         if gexf:
-            nx.write_gexf(graph, gexf)
+            with user_file(gexf, "write"):
+                nx.write_gexf(graph, gexf)
+            err.print(f"network written to {gexf.resolve()}", highlight=False)
     if timeline_file:
-        timeline_file.write_text(json.dumps(timeline(detection, inputs), indent=2) + "\n",
-                                 encoding="utf-8")
+        with user_file(timeline_file, "write"):
+            timeline_file.write_text(json.dumps(timeline(detection, inputs), indent=2) + "\n",
+                                     encoding="utf-8")
+        err.print(f"timeline written to {timeline_file.resolve()}", highlight=False)
 
 
 @campaigns_app.command("detect")
@@ -72,13 +88,15 @@ def detect(
         help="Detect in this defender's stored messages and store the campaigns.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"campaigns": [...]}.')]
     = False,
-    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    engine: Annotated[str, typer.Option(
+        help="local or dask.", callback=one_of(lambda: ["local", "dask"]))] = "local",
     scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler address (default: a local cluster).")] = None,
     column_map: Annotated[list[str] | None, typer.Option(
         "--map", help="FIELD=COLUMN, e.g. account_id=user; repeat.")] = None,
     window: Annotated[float | None, typer.Option(
-        help="Co-sharing window in seconds (default: estimated from the data).")] = None,
+        min=0.001, help="Co-sharing window in seconds (default: estimated from the data).")]
+    = None,
     graphml: Annotated[Path | None, typer.Option(help="Write the account network here.")]
     = None,
     gexf: Annotated[Path | None, typer.Option(help="Write the network for Gephi here.")]
@@ -93,6 +111,8 @@ def detect(
 
     if (path is None) == (defender is None):
         fail("give either PATH or --defender")
+    for target, what in ((graphml, "network"), (gexf, "network"), (timeline_file, "timeline")):
+        check_writable(target, what)
     settings = Settings(window_s=window)
     eng = make_engine(engine, scheduler)
     try:

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from amparo.errors import InvalidValue
 from amparo.ingest.sources import SourceLimits
 
 # Each environment variable Amparo reads, with a one-line description (also the docs' source).
@@ -21,6 +22,13 @@ SETTINGS: dict[str, str] = {
     "AMPARO_MAX_JSON_BYTES": "largest JSON export loaded whole, in bytes",
     "AMPARO_MAX_ARCHIVE_BYTES": "largest total uncompressed size accepted from one zip",
     "AMPARO_MAX_ZIP_RATIO": "largest compression ratio accepted for a zip member",
+    "AMPARO_DEBUG": "1: commands print the traceback of any error (as --debug does)",
+    "AMPARO_COOKIE_SECURE": "web: 1 (default) marks cookies Secure; 0 only for plain-HTTP "
+                            "localhost",
+    "AMPARO_SESSION_IDLE_MINUTES": "web: sign out after this many idle minutes; default 30",
+    "AMPARO_SESSION_MAX_HOURS": "web: a sign-in lasts at most this many hours; default 12",
+    "AMPARO_LOGIN_MAX_FAILURES": "web: failed sign-ins before an account is locked; default 5",
+    "AMPARO_LOGIN_LOCKOUT_MINUTES": "web: how long a locked account stays locked; default 15",
 }
 
 
@@ -31,7 +39,7 @@ def _int_env(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+        raise InvalidValue(f"{name} must be an integer, got {raw!r}") from None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from amparo import __version__
 from amparo.detect import language
 from amparo.detect.base import Detector, DetectorContext, Finding, TextItem
 from amparo.detect.registry import DETECTORS
+from amparo.errors import InvalidValue
 
 BATCH_SIZE = 1000
 
@@ -133,7 +134,7 @@ def detector_names(selected: Sequence[str] | None = None) -> list[str]:
     names = list(selected) if selected else list(DETECTORS)
     unknown = [n for n in names if n not in DETECTORS]
     if unknown:
-        raise ValueError(f"unknown detector(s): {', '.join(unknown)}; "
+        raise InvalidValue(f"unknown detector(s): {', '.join(unknown)}; "
                          f"known: {', '.join(DETECTORS)}")
     return names
 

@@ -44,8 +44,10 @@ def whatsapp(path: Path, messages: int, seed: int = 1) -> None:
             fh.write(f"{stamp} - {name}: {body}\n")
 
 
-def mbox(path: Path, megabytes: int, seed: int = 2) -> int:
-    """Write an mbox of about `megabytes` MB; returns the number of messages."""
+def mbox(path: Path, megabytes: int, seed: int = 2, mozilla: bool = False) -> int:
+    """Write an mbox of about `megabytes` MB; returns the number of messages. `mozilla`
+    writes it as Thunderbird does: ``From - date`` lines with X-Mozilla-Status headers, each
+    straight after the previous message's last line (no blank line between)."""
     rng = random.Random(seed)
     target = megabytes * 1024 * 1024
     t = datetime(2025, 1, 1, 8, 0)
@@ -55,9 +57,11 @@ def mbox(path: Path, megabytes: int, seed: int = 2) -> int:
             t += timedelta(minutes=rng.randrange(1, 90))
             subject = Header(f"Aviso {count}: {rng.choice(TEXTS)[:40]}", "utf-8").encode()
             body = "\n".join(rng.choice(TEXTS) for _ in range(rng.randrange(5, 60)))
+            envelope = "-" if mozilla else f"sender{count % 300}@example.com"
             msg = (
-                f"From sender{count % 300}@example.com {t:%a %b %d %H:%M:%S %Y}\n"
-                f"From: Remetente {count % 300} <sender{count % 300}@example.com>\n"
+                f"From {envelope} {t:%a %b %d %H:%M:%S %Y}\n"
+                + ("X-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n" if mozilla else "")
+                + f"From: Remetente {count % 300} <sender{count % 300}@example.com>\n"
                 f"To: marina@example.org\n"
                 f"Subject: {subject}\n"
                 f"Date: {t:%a, %d %b %Y %H:%M:%S} -0300\n"
@@ -65,7 +69,8 @@ def mbox(path: Path, megabytes: int, seed: int = 2) -> int:
                 "MIME-Version: 1.0\n"
                 "Content-Type: text/plain; charset=utf-8\n"
                 "Content-Transfer-Encoding: 8bit\n\n"
-                f"{body}\n\n"
+                f"{body}\n"
+                + ("" if mozilla else "\n")
             )
             fh.write(msg.encode("utf-8"))
             count += 1

@@ -11,4 +11,17 @@ if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; the
   fi
 fi
 pg_isready -h 127.0.0.1 -p 5432 || echo "PostgreSQL is not reachable on 127.0.0.1:5432"
+
+# The browser tests drive Debian's chromium (never a browser downloaded by Playwright).
+# Installed once; a no-op when it is already there.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the browser tests..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+      >/tmp/amparo-chromium-install.log 2>&1 \
+      || echo "chromium could not be installed (see /tmp/amparo-chromium-install.log)"
+  else
+    echo "chromium is missing: run 'apt-get install chromium' as root for the browser tests"
+  fi
+fi
 exit 0

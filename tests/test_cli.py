@@ -66,8 +66,8 @@ def test_full_flow(cli_env: Path, tmp_path: Path) -> None:
 
     verified = json.loads(amparo("verify", "--json"))
     assert verified["ok"] and verified["blobs"] == 1
-    # create, defender, acquire, view, export
-    assert verified["entries"] == 5
+    # create, defender, acquire, view, export: each closed by a signed checkpoint
+    assert verified["entries"] == 10 and verified["checkpoints"] == 5
 
 
 def test_errors_are_one_clear_line(cli_env: Path, tmp_path: Path) -> None:
@@ -171,7 +171,8 @@ def test_custody_export_checks_without_a_workspace(cli_env: Path, tmp_path: Path
     log = tmp_path / "custody.jsonl"
     amparo("custody", "export", str(log))
     entries = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [e["action"] for e in entries] == ["workspace.create", "defender.create"]
+    assert [e["action"] for e in entries] == ["workspace.create", "custody.checkpoint",
+                                              "defender.create", "custody.checkpoint"]
     listed = amparo("custody", "list", "--json").splitlines()
     assert [json.loads(x)["hash"] for x in listed] == [e["hash"] for e in entries]
     assert "chain intact" in amparo("custody", "check", str(log))

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from amparo.campaigns.duck import quiet_connect
+from amparo.errors import InvalidValue
 
 MapFn = Callable[[pd.DataFrame], pd.DataFrame]
 ReduceFn = Callable[[pd.DataFrame], pd.DataFrame]
@@ -151,4 +152,4 @@ def make_engine(name: str, scheduler: str | None = None, partitions: int = 16) -
         return LocalEngine(partitions)
     if name == "dask":
         return DaskEngine(scheduler, partitions)
-    raise ValueError(f"unknown engine {name!r}: use local or dask")
+    raise InvalidValue(f"unknown engine {name!r}: use local or dask")

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from amparo.campaigns.duck import quiet_connect
 from amparo.campaigns.engines import Table
+from amparo.errors import AmparoError
 
 # Column -> object type, in the order CooRTweet uses them.
 OBJECT_COLUMNS = {
@@ -39,7 +40,7 @@ HASHTAG_RE = r"#[0-9A-Za-zÀ-ÿ_]{2,}"
 MENTION_RE = r"@[0-9A-Za-z_]{2,}"
 
 
-class CampaignInputError(ValueError):
+class CampaignInputError(AmparoError, ValueError):
     """The input cannot be read as posts; the message names the file and the column."""
 
 
@@ -59,7 +60,15 @@ def _reader(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyRelati
             return con.read_json(str(path), format="newline_delimited")
         return con.read_csv(str(path), all_varchar=True)
     except duckdb.Error as exc:
-        raise CampaignInputError(f"{path.name}: unreadable ({exc})") from exc
+        raise CampaignInputError(f"{path}: unreadable ({_duck_reason(exc)})") from exc
+
+
+def _duck_reason(exc: Exception) -> str:
+    """DuckDB's message without its quoted line (evidence text), option dump and advice."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    kept = [line for line in lines if line and not line.startswith(
+        ("Original Line", "Possible Solution", "file =", ")")) and " = " not in line]
+    return "; ".join(kept[:2])
 
 
 def _resolve(columns: list[str], mapping: Mapping[str, str], path: Path) -> dict[str, str]:
@@ -97,6 +106,8 @@ def _q(name: str) -> str:
 def load_file(path: Path, work: Path, mapping: Mapping[str, str] | None = None) -> Inputs:
     """Normalise a file into `work/shares.parquet` and `work/posts.parquet` (streamed by
     DuckDB: memory stays bounded whatever the file size)."""
+    if path.is_dir():
+        raise CampaignInputError(f"{path} is a folder; give a CSV, Parquet or JSON lines file")
     if not path.is_file():
         raise CampaignInputError(f"{path}: no such file")
     work.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,6 @@ the same services a caseworker uses, then verified and summarised."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from amparo.config import Settings
 from amparo.detect.base import Severity
 from amparo.store import defenders, keys
 from amparo.store.analysis import analyze_defender, list_findings
+from amparo.store.identities import account_label
 from amparo.store.importing import import_paths
 from amparo.store.tables import Account, FindingRow, Message
 from amparo.store.verify import verify_workspace
@@ -122,17 +122,21 @@ def _summarise(ws: Workspace, defender_id: int, console: Console) -> None:
             .group_by(Message.platform, Message.kind).order_by(Message.platform)
         ).all()
         authors = s.execute(
-            select(Account.handle, Account.display_names, Account.key, func.count())
+            select(Account.handle, Account.display_names, Account.key, Account.platform,
+                   func.count())
             .join(Message, Message.author_id == Account.id)
             .where(Message.defender_id == defender_id, Message.kind == "user")
-            .group_by(Account.id, Account.handle, Account.key)
-            .order_by(func.count().desc()).limit(8)
+            .group_by(Account.id, Account.handle, Account.display_names, Account.key,
+                      Account.platform)
+            .order_by(func.count().desc(), Account.platform, Account.key).limit(8)
         ).all()
     table = Table("platform", "kind", "messages", title=f"Stored for defender {defender_id}")
     for platform, kind, n in per_platform:
         table.add_row(platform, kind, str(n))
     console.print(table)
-    top = Table("account", "messages", title="Most active senders")
-    for handle, names, key, n in authors:
-        top.add_row(handle or next(iter(json.loads(names)), key), str(n))
+    # One row per account, and an account belongs to one platform: the same person on
+    # WhatsApp and Telegram is two accounts (never merged by name), told apart by platform.
+    top = Table("account", "platform", "messages", title="Most active senders")
+    for handle, names, key, platform, n in authors:
+        top.add_row(account_label(handle, names, key), platform, str(n))
     console.print(top)

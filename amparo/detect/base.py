@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from amparo.errors import InvalidValue
+
 
 class Severity(enum.IntEnum):
     """Ordered, so findings can be ranked: a death threat outranks a swear word."""
@@ -28,7 +30,7 @@ class Severity(enum.IntEnum):
         try:
             return cls[value.upper()]
         except KeyError:
-            raise ValueError(f"unknown severity {value!r}; one of "
+            raise InvalidValue(f"unknown severity {value!r}; one of "
                              f"{', '.join(s.name.lower() for s in cls)}") from None
 
 

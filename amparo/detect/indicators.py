@@ -21,11 +21,13 @@ from pathlib import Path
 
 import idna
 
+from amparo.errors import AmparoError
+
 FORMAT = "amparo-indicators/1"
 KINDS = ("domain", "url", "ip", "email")
 
 
-class IndicatorError(ValueError):
+class IndicatorError(AmparoError, ValueError):
     """A file that cannot be read as indicators; the message names the file and where."""
 
 

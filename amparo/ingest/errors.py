@@ -3,8 +3,10 @@ the line, member or field, because a caseworker must be able to find what went w
 
 from __future__ import annotations
 
+from amparo.errors import AmparoError
 
-class ImportRejected(Exception):
+
+class ImportRejected(AmparoError):
     """The input cannot be imported; nothing was stored."""
 
     def __init__(self, file: str, message: str, *, where: str | None = None) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from amparo import pipeline
 from amparo.detect.base import DetectorContext, Finding, Severity, TextItem, WatchItem
+from amparo.errors import NotFound
 from amparo.store import defenders
 from amparo.store.messages import user_message_pages
 from amparo.store.tables import AnalysisRun, Defender, EvidenceItem, FindingRow, Message
@@ -59,7 +60,7 @@ def analyze_defender(
     with ws.session() as s:
         d = s.get(Defender, defender_id)
         if d is None:
-            raise LookupError(f"no defender with id {defender_id}")
+            raise NotFound(f"no defender with id {defender_id}")
         context = defender_context(ws, d)
         shas = sorted(s.execute(select(EvidenceItem.sha256)
                                 .where(EvidenceItem.defender_id == defender_id)).scalars())

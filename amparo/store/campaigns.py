@@ -26,13 +26,17 @@ from amparo.store.workspace import Workspace
 
 
 def _stored_posts(s: Session, defender_id: int) -> Iterator[PostMessage]:
+    """The defender's dated messages with a known author. Accounts are named by platform and
+    key: the same name on WhatsApp and in a CSV is two people until shown otherwise, and a
+    message without an author cannot be attributed to any account's behaviour."""
     author = aliased(Account)
-    query = (select(Message.id, author.key, Message.ts_utc, Message.text, Message.reply_to,
-                    Message.forwarded_from)
-             .outerjoin(author, Message.author_id == author.id)
+    query = (select(Message.id, author.platform, author.key, Message.ts_utc, Message.text,
+                    Message.reply_to, Message.forwarded_from)
+             .join(author, Message.author_id == author.id)
              .where(Message.ts_utc.is_not(None)))
-    for mid, key, ts, text, reply_to, forwarded in user_message_pages(s, query, defender_id):
-        yield PostMessage(str(mid), key or "(unknown)", ts.timestamp(), text, reply_to,
+    for mid, platform, key, ts, text, reply_to, forwarded in user_message_pages(
+            s, query, defender_id):
+        yield PostMessage(str(mid), f"{platform}:{key}", ts.timestamp(), text, reply_to,
                           forwarded)
 
 

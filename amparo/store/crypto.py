@@ -22,6 +22,8 @@ from typing import IO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from amparo.errors import AmparoError
+
 MAGIC = b"AMPV"
 VERSION = 1
 ALG_AES256GCM = 1
@@ -32,7 +34,7 @@ HEADER_SIZE = _HEADER.size
 SEALED_PREFIX = b"AMPS\x01"
 
 
-class IntegrityError(Exception):
+class IntegrityError(AmparoError):
     """Encrypted data failed authentication or is malformed."""
 
 

@@ -46,6 +46,13 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def current_revision(engine: Engine) -> str | None:
+    """The database's migration revision; None when it has no Amparo schema at all."""
+    with engine.connect() as conn:
+        rev = MigrationContext.configure(conn).get_current_revision()
+    return None if rev is None else str(rev)
+
+
 def schema_is_current(engine: Engine) -> bool:
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     with engine.connect() as conn:

@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amparo.domain import WATCH_KINDS
+from amparo.errors import AmparoError
 from amparo.store import custody
 from amparo.store.crypto import seal, unseal
 from amparo.store.tables import Defender
 
 
-class DefenderError(Exception):
+class DefenderError(AmparoError):
     pass
 
 

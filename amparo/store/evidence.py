@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from amparo.errors import InvalidValue, NotFound
 from amparo.store import custody
 from amparo.store.tables import CampaignMessage, EvidenceItem, FindingRow, Message
 from amparo.store.workspace import Workspace
@@ -34,12 +35,12 @@ def list_evidence(ws: Workspace, defender_id: int | None = None) -> list[dict[st
 
 def delete_evidence(ws: Workspace, item_id: int, *, reason: str) -> dict[str, Any]:
     if not reason.strip():
-        raise ValueError("deleting evidence needs a --reason for the custody log")
+        raise InvalidValue("deleting evidence needs a --reason for the custody log")
     with ws.write_lock():
         with ws.session() as s:
             item = s.get(EvidenceItem, item_id)
             if item is None:
-                raise LookupError(f"no evidence item {item_id}")
+                raise NotFound(f"no evidence item {item_id}")
             removed = s.scalar(select(func.count()).select_from(Message)
                                .where(Message.evidence_item_id == item_id)) or 0
             doomed = select(Message.id).where(Message.evidence_item_id == item_id)

@@ -16,6 +16,25 @@ from amparo.store.tables import Account, Conversation
 
 CHUNK = 500
 Key = tuple[str, str]  # (platform, platform key)
+_NAMES_SHOWN = 3
+
+
+def account_label(handle: str | None, display_names: str | list[str], key: str) -> str:
+    """How an account is shown to a person: its handle (``@name``, an e-mail address), else
+    the names it was seen under (``display_names``, a list or its stored JSON), else its key.
+
+    The key stays the stable identity (a Telegram ``user123`` id survives renames); it is
+    shown only when nothing readable is known, as for a deleted Telegram account. An account
+    renamed many times shows its first few names and how many more it had.
+    """
+    if handle:
+        return handle
+    names = json.loads(display_names) if isinstance(display_names, str) else display_names
+    if not names:
+        return key
+    shown = " / ".join(names[:_NAMES_SHOWN])
+    more = len(names) - _NAMES_SHOWN
+    return f"{shown} (+{more} more)" if more > 0 else shown
 
 
 def _by_platform(keys: Iterable[Key]) -> Iterator[tuple[str, list[str]]]:

@@ -19,9 +19,11 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 
+from amparo.errors import AmparoError
 from amparo.store.crypto import IntegrityError, seal, unseal
 
 KEYRING = "keyring.json"
@@ -30,7 +32,7 @@ KEY_BYTES = 32
 _CHECK = b"amparo vault key check v1"
 
 
-class VaultKeyError(Exception):
+class VaultKeyError(AmparoError):
     """The key is missing, wrong, or kept in a forbidden place."""
 
 
@@ -125,17 +127,38 @@ def _read_key_file(path: Path) -> bytes:
     return key
 
 
-def key_mode(home: Path) -> str:
+def _keyring(home: Path) -> dict[str, Any]:
+    path = home / KEYRING
     try:
-        data = json.loads((home / KEYRING).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise VaultKeyError(f"{home} has no {KEYRING}: run 'amparo init' first") from None
-    return str(data["mode"])
+    except OSError as exc:
+        raise VaultKeyError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError:  # not JSON, or not UTF-8
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("mode"), str):
+        raise VaultKeyError(f"{path} is damaged (not the keyring Amparo wrote); restore it "
+                            "from a backup")
+    return data
+
+
+def key_mode(home: Path) -> str:
+    return str(_keyring(home)["mode"])
 
 
 def load_key(home: Path, *, passphrase: str | None, key_file: Path | None) -> bytes:
     """Recover the key for an existing workspace and check it against the keyring."""
-    data = json.loads((home / KEYRING).read_text(encoding="utf-8"))
+    data = _keyring(home)
+    try:
+        return _load_key(home, data, passphrase, key_file)
+    except (KeyError, TypeError, ValueError):  # a field missing or mangled
+        raise VaultKeyError(f"{home / KEYRING} is damaged (a field is missing or malformed); "
+                            "restore it from a backup") from None
+
+
+def _load_key(home: Path, data: dict[str, Any], passphrase: str | None,
+              key_file: Path | None) -> bytes:
     mode = data["mode"]
     if mode == "passphrase":
         if not passphrase:

@@ -7,14 +7,18 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import IO, Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from amparo.domain import Locator
+from amparo.errors import NotFound
+from amparo.ingest.textio import read_lines
 from amparo.store import custody
+from amparo.store.identities import account_label
 from amparo.store.tables import Account, Conversation, EvidenceItem, Message
 from amparo.store.vault import open_plaintext
 from amparo.store.workspace import Workspace
@@ -61,7 +65,8 @@ def message_dict(m: Message, author: Account | None, conv: Conversation | None) 
         "timestamp_utc": m.ts_utc.isoformat() if m.ts_utc else None,
         "utc_offset_minutes": m.utc_offset_min,
         "time_zone_assumed": m.tz_assumed,
-        "author": author.handle or author.key if author else None,
+        "author": account_label(author.handle, author.display_names, author.key)
+        if author else None,
         "author_key": author.key if author else None,
         "author_names": json.loads(author.display_names) if author else [],
         "conversation": (conv.title or conv.key) if conv else None,
@@ -78,6 +83,12 @@ def message_dict(m: Message, author: Account | None, conv: Conversation | None) 
 def list_messages(s: Session, f: MessageFilter) -> list[dict[str, Any]]:
     rows = s.execute(_query(f).limit(f.limit).offset(f.offset)).all()
     return [message_dict(m, a, c) for m, a, c in rows]
+
+
+def count_messages(s: Session, f: MessageFilter) -> int:
+    """How many messages match the filter, ignoring its limit and offset."""
+    matching = _query(f).order_by(None).subquery()
+    return s.scalar(select(func.count()).select_from(matching)) or 0
 
 
 def iter_messages(s: Session, f: MessageFilter, chunk: int = 2000) -> Iterator[dict[str, Any]]:
@@ -110,7 +121,14 @@ def user_message_pages(s: Session, query: Select[*tuple[Any, ...]], defender_id:
 
 def get_message(s: Session, message_id: int) -> dict[str, Any] | None:
     row = s.execute(_query(MessageFilter()).where(Message.id == message_id)).first()
-    return message_dict(*row) if row else None
+    if row is None:
+        return None
+    msg = message_dict(*row)
+    item = s.get(EvidenceItem, msg["evidence_item_id"])
+    # The original's name and hash, to quote beside the message.
+    msg["evidence_name"] = item.original_name if item else None
+    msg["evidence_sha256"] = item.sha256 if item else None
+    return msg
 
 
 def original_context(ws: Workspace, message_id: int, *, reason: str = "") -> str:
@@ -119,7 +137,7 @@ def original_context(ws: Workspace, message_id: int, *, reason: str = "") -> str
     with ws.session() as s:
         m = s.get(Message, message_id)
         if m is None:
-            raise LookupError(f"no message {message_id}")
+            raise NotFound(f"no message {message_id}")
         item = s.get(EvidenceItem, m.evidence_item_id)
         assert item is not None
         loc = Locator.from_dict(json.loads(m.locator))
@@ -174,14 +192,16 @@ def excerpt(stream: IO[bytes] | io.RawIOBase, loc: Locator) -> str:
         size = min(loc.byte_end - loc.byte_start, MAX_EXCERPT)
         return fh.read(size).decode("utf-8", "replace")
     if loc.line_start is not None:
+        # Lines counted exactly as the importers counted them (LF, CRLF or lone CR).
         end = loc.line_end or loc.line_start
         picked = []
-        for number, raw in enumerate(fh, start=1):
-            if number > end:
-                break
-            if number >= loc.line_start:
-                picked.append(raw.decode("utf-8-sig" if number == 1 else "utf-8", "replace"))
-        return "".join(picked).rstrip("\r\n").replace("\r\n", "\n")
+        with closing(read_lines(fh, loc.member or "", errors="replace")) as lines:
+            for number, text in lines:
+                if number > end:
+                    break
+                if number >= loc.line_start:
+                    picked.append(text)
+        return "\n".join(picked).rstrip("\n")
     if loc.json_path:
         return _json_fragment(fh.read().decode("utf-8-sig", "replace"), loc.json_path)
     return fh.read(4000).decode("utf-8", "replace")

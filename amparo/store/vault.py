@@ -7,7 +7,7 @@ Layout under `$AMPARO_HOME/vault/`:
 The database commit is the commit point of an import: staged blobs are promoted only after it,
 and `recover()` (run whenever a workspace is opened for writing) promotes the staged blobs the
 database knows and deletes the rest. A crash therefore never leaves an orphan blob, and never a
-row without its blob.
+row without its blob. Commands report what `recover()` did; see Recovery.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import hashlib
 import os
 import secrets
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -29,6 +29,39 @@ class StagedBlob:
     sha256: str
     size: int
     path: Path
+
+
+@dataclass
+class Recovery:
+    """What `Vault.recover` did, by file name, so that commands can say so."""
+
+    promoted: list[str] = field(default_factory=list)  # staged by a committed import: kept
+    discarded: list[str] = field(default_factory=list)  # staged by an uncommitted one: removed
+    removed: list[str] = field(default_factory=list)  # blobs whose deletion had committed
+
+    def __bool__(self) -> bool:
+        return bool(self.promoted or self.discarded or self.removed)
+
+    def touched_vault(self) -> bool:
+        """Whether the vault's blobs changed (uncommitted staging never was evidence)."""
+        return bool(self.promoted or self.removed)
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {"promoted": self.promoted, "discarded": self.discarded,
+                "removed": self.removed}
+
+    def summary(self) -> str:
+        parts = []
+        if self.promoted:
+            parts.append(f"{len(self.promoted)} staged original(s) of a committed import "
+                         f"moved into the vault ({', '.join(self.promoted)})")
+        if self.discarded:
+            parts.append(f"{len(self.discarded)} staged file(s) of an import that never "
+                         f"committed removed ({', '.join(self.discarded)})")
+        if self.removed:
+            parts.append(f"{len(self.removed)} blob(s) of a committed deletion removed "
+                         f"({', '.join(self.removed)})")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -100,24 +133,27 @@ class Vault:
         for blob in blobs:
             blob.path.unlink(missing_ok=True)
 
-    def recover(self, known: Iterable[str]) -> tuple[int, int]:
-        """Finish or undo what a crashed process left. Returns (promoted, removed)."""
-        known_set = set(known)
-        promoted = removed = 0
+    def recover(self, known: Iterable[str], deleted: Iterable[str] = ()) -> Recovery:
+        """Finish or undo what a crashed process left: promote the staged blobs the database
+        knows (`known`), remove the other staged files, and remove the blobs whose deletion was
+        committed (`deleted`). A blob that is neither known nor deleted stays: it may be the
+        only copy of evidence whose rows were lost, and `verify` reports it."""
+        known_set, deleted_set = set(known), set(deleted)
+        done = Recovery()
         if self.staging.exists():
-            for staged in self.staging.iterdir():
+            for staged in sorted(self.staging.iterdir()):
                 sha = staged.name.split(".", 1)[0]
                 if sha in known_set:
                     self._promote_file(staged, sha)
-                    promoted += 1
+                    done.promoted.append(staged.name)
                 else:
                     staged.unlink(missing_ok=True)
-                    removed += 1
-        for sha in set(self.list_blobs()) - known_set:
+                    done.discarded.append(staged.name)
+        for sha in sorted((set(self.list_blobs()) - known_set) & deleted_set):
             # Left by a deletion whose file removal was interrupted after the commit.
             self.blob_path(sha).unlink(missing_ok=True)
-            removed += 1
-        return promoted, removed
+            done.removed.append(sha)
+        return done
 
     def remove(self, sha256: str) -> None:
         self.blob_path(sha256).unlink(missing_ok=True)

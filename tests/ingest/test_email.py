@@ -35,6 +35,7 @@ def one(name: str) -> ParsedMessage:
         "threat_utf8.eml", "html_only_latin1.eml", "mixed_attachments.eml", "forwarded.eml",
         "wrong_charset.eml", "unknown_charset.eml", "garbled_date.eml",
         "raw_utf8_headers.eml", "mailbox.mbox", "crlf.mbox", "takeout.mbox", "folder",
+        "thunderbird.mbox", "netscape.mbox",
     ],
 )
 def test_auto_detection_chooses_email(name: str) -> None:
@@ -289,7 +290,9 @@ def test_mbox_split_and_quoting(name: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("name", ["mailbox.mbox", "crlf.mbox", "takeout.mbox"])
+@pytest.mark.parametrize(
+    "name", ["mailbox.mbox", "crlf.mbox", "takeout.mbox", "thunderbird.mbox", "netscape.mbox"]
+)
 def test_mbox_locators_point_into_the_original(name: str) -> None:
     raw = (EM / name).read_bytes()
     lines = raw.splitlines(keepends=True)
@@ -307,6 +310,116 @@ def test_mbox_locators_point_into_the_original(name: str) -> None:
         assert (m.source_id or "").encode() in chunk
         assert b"".join(lines[loc.line_start - 1 : loc.line_end]) == chunk
     assert previous_end == len(raw)
+
+
+THUNDERBIRD = [
+    ("tb-1@example.net", "Sabemos quem você é"),
+    ("tb-2@example.org", "Prints das ameaças"),
+    ("tb-3@example.com", "Recado"),
+    ("tb-4@advocacia.example.com", "Re: Prints das ameaças"),
+    ("tb-5@example.net", "Ultimo aviso"),
+]
+NETSCAPE = [
+    ("39EAF1C4.5A2B3C4D@example.org", "Reuniao da associacao"),
+    ("39EC7E2A.1F2E3D4C@example.com", "Aviso aos invasores"),
+    ("39ED4C11.7B8C9D0E@example.org", "Re: Aviso aos invasores"),
+]
+
+
+def _mozilla_mbox(name: str, tmp_path: Path, crlf: bool) -> Path:
+    if not crlf:
+        return EM / name
+    p = tmp_path / name  # Thunderbird on Windows writes its folders with CRLF line ends
+    p.write_bytes((EM / name).read_bytes().replace(b"\n", b"\r\n"))
+    return p
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+@pytest.mark.parametrize(
+    ("name", "expected"), [("thunderbird.mbox", THUNDERBIRD), ("netscape.mbox", NETSCAPE)]
+)
+def test_mozilla_mbox_splits_where_no_blank_line_precedes_from(
+    tmp_path: Path, name: str, expected: list[tuple[str, str]], crlf: bool
+) -> None:
+    """Thunderbird and Netscape write the next ``From - ...`` line right after a MIME
+    closing boundary or a body's last line: each one still opens a message of its own."""
+    path = _mozilla_mbox(name, tmp_path, crlf)
+    raw = path.read_bytes()
+    _, msgs, errors = parse(path)
+    assert not errors
+    assert [(m.source_id, m.conversation_title) for m in msgs] == expected
+    for m in msgs:
+        chunk = raw[m.locator.byte_start : m.locator.byte_end]
+        # No message holds another's envelope or headers.
+        assert chunk.count(b"X-Mozilla-Status:") == 1
+        assert chunk.count(b"\nMessage-ID:") == 1
+        others = [sid for sid, _ in expected if sid != m.source_id]
+        assert not any(sid in m.text for sid in others)
+        assert "X-Mozilla" not in m.text and "Message-ID" not in m.text
+
+
+def test_thunderbird_mbox_messages_read_whole() -> None:
+    _, msgs, _ = parse(EM / "thunderbird.mbox")
+    alt, mixed, plain, qp, last = msgs
+    assert alt.text == (
+        "Subject: Sabemos quem você é\n\nMarina,\n\n"
+        "Sabemos quem você é e onde fica a sede da associação.\nPare com as denúncias."
+    )
+    assert [(a.name, a.size) for a in mixed.attachments] == [("lista-de-links.txt", 54)]
+    assert mixed.text.endswith("Guardei os originais tambem.")
+    # ``>From`` is unquoted; ``From `` lines not followed by headers stay in the body, even
+    # one that looks like an envelope line.
+    assert plain.text == (
+        'Subject: Recado\n\nRecado para a "defensora":\n'
+        "From the riverside we see your house every night.\n"
+        "From 22:00 on, nobody will protect you there.\n"
+        "From now on, think twice before you speak.\n"
+        "From - this is not a separator either, just a dash\n"
+        "From - Sun Jan 15 21:45:02 2023 is when I wrote this.\n"
+        "From: the people who are watching\n---"
+    )
+    assert qp.reply_to == "tb-2@example.org"
+    assert qp.text.endswith("Não responda as mensagens.")
+    assert last.text == "Subject: Ultimo aviso\n\nUltimo aviso. Depois nao diga que nao avisamos."
+
+
+@pytest.mark.parametrize(
+    ("following", "splits"),
+    [
+        (b"From: a@b\nSubject: x\n\nhi\n", True),
+        (b"X-Mozilla-Status: 0001\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nTo: c@d\n\nhi\n", True),
+        (b"nobody will protect you\n", False),
+        (b"From: the people watching\n---\n", False),  # one header-like line is prose
+        (b"", False),  # a last line of the file
+    ],
+)
+def test_from_line_without_blank_line_splits_only_before_headers(
+    following: bytes, splits: bool
+) -> None:
+    first = b"From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\nSubject: first\n\nbody\n"
+    candidate = b"From - Tue Jan  2 10:00:00 2024\n"
+    entries = list(iter_mbox(io.BytesIO(first + candidate + following), 1 << 20))
+    assert len(entries) == (2 if splits else 1)
+    assert entries[-1].byte_end == len(first + candidate + following)
+    if splits:
+        assert entries[0].body == b"From: a@b\nSubject: first\n\nbody\n"
+        assert entries[1].body == following
+    else:
+        assert entries[0].body is not None and entries[0].body.endswith(candidate + following)
+
+
+def test_from_line_without_a_time_is_not_an_envelope() -> None:
+    """Quoted correspondence in a body ("From Ana" over a few header-like lines) is not a
+    separator: without a blank line before it, only an envelope line (with a time) splits."""
+    first = b"From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\nSubject: first\n\nbody\n"
+    quoted = b"From Ana Souza\nDate: Monday\nSubject: the meeting\n\nsee you there\n"
+    entries = list(iter_mbox(io.BytesIO(first + quoted), 1 << 20))
+    assert len(entries) == 1 and entries[0].body is not None
+    assert entries[0].body.endswith(quoted)
+
+
+def test_mbox_of_only_a_byte_order_mark_has_no_messages() -> None:
+    assert list(iter_mbox(io.BytesIO(b"\xef\xbb\xbf"), 1 << 20)) == []
 
 
 def test_eml_locator_covers_the_file() -> None:

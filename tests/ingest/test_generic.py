@@ -76,3 +76,33 @@ def test_unknown_format(tmp_path: Path) -> None:
     p.write_bytes(b"\x00\x01\x02garbage")
     with pytest.raises(ImportRejected, match="unknown format"):
         parse(p)
+
+
+MIXED = ["\r\n", "\r", "\n"]  # a blank line after a CR would make a CRLF
+
+
+@pytest.mark.parametrize("endings", [["\r"], ["\r\n"], MIXED], ids=["cr", "crlf", "mixed"])
+def test_csv_any_line_endings(tmp_path: Path, endings: list[str]) -> None:
+    # Lone CRs (old Mac tools) end rows too; one inside a quoted field is a line break.
+    rows = ["id,author,text", '1,@troll1,"vas a pagar, multi', 'line"', "2,@troll2,segunda",
+            "3,@troll3,terceira"]
+    content = "".join(row + endings[i % len(endings)] for i, row in enumerate(rows))
+    p = tmp_path / "posts.csv"
+    p.write_bytes(content.encode())
+    _, msgs, errors = parse(p, "generic")
+    assert not errors
+    assert [m.text for m in msgs] == ["vas a pagar, multi\nline", "segunda", "terceira"]
+    assert [(m.locator.line_start, m.locator.line_end) for m in msgs] == [(2, 3), (4, 4),
+                                                                          (5, 5)]
+
+
+@pytest.mark.parametrize("endings", [["\r"], MIXED], ids=["cr", "mixed"])
+def test_jsonl_any_line_endings(tmp_path: Path, endings: list[str]) -> None:
+    rows = ['{"id": "a", "text": "hi"}', "", '{"id": "b", "text": "yo"}',
+            '{"id": "c", "text": "tchau"}']
+    content = "".join(row + endings[i % len(endings)] for i, row in enumerate(rows))
+    p = tmp_path / "m.jsonl"
+    p.write_bytes(content.encode())
+    _, msgs, errors = parse(p)
+    assert not errors
+    assert [(m.source_id, m.locator.line_start) for m in msgs] == [("a", 1), ("b", 3), ("c", 4)]

@@ -265,8 +265,12 @@ def test_full_account_export() -> None:
         "555000111", "555000111", "1700800900", "1700800900", "1600700800", "1600700800",
     ]
     # One-to-one chat: the other party is known from personal_information.
-    assert [r.key for r in msgs[0].recipients] == ["user100200300"]
-    assert [r.key for r in msgs[1].recipients] == ["user555000111"]
+    assert [(r.key, r.display_name) for r in msgs[0].recipients] == [
+        ("user100200300", "Lucía Mendoza")  # the owner, named from personal_information
+    ]
+    assert [(r.key, r.display_name) for r in msgs[1].recipients] == [
+        ("user555000111", "Ruído Patriota")
+    ]
     # Channel post with a signature.
     assert msgs[3].author is not None and msgs[3].author.key == "channel1700800900"
     assert msgs[3].extra["author"] == "Editor X"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import tempfile
 import zipfile
 from datetime import datetime
@@ -15,6 +16,7 @@ from amparo.ingest import ImportOptions, ImportRejected
 from amparo.ingest.registry import detect_format
 from amparo.ingest.sources import open_source
 from amparo.ingest.whatsapp import WhatsAppImporter, chat_title
+from amparo.ingest.whatsapp.headers import HEADER
 from tests.ingest.helpers import FIXTURES, parse, user_messages
 
 WA = FIXTURES / "whatsapp"
@@ -389,6 +391,141 @@ def test_layouts_and_quirks(tmp_path: Path, content: str, expected: dict[str, An
     )
 
 
+# Date and time layouts across locales and phone settings: (id, header, time it gives).
+# Each header is followed by "Ana: oi"; days past 12 keep the date order unambiguous.
+LAYOUTS: list[tuple[str, str, datetime]] = [
+    ("android-en-gb-24h", "13/03/2024, 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-en-us-12h-nnbsp", f"3/13/24, 9:15{NNBSP}PM - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-en-lower-am", "13/03/2024, 9:15 am - ", datetime(2024, 3, 13, 9, 15)),
+    ("android-en-a.m.", "13/03/2024, 9:15 p.m. - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-es-p.-m.-nbsp", f"13/3/24, 9:15{NNBSP}p.{NBSP}m. - ", datetime(2024, 3, 13, 21, 15)),
+    ("ios-es-a.-m.", "[13/3/24, 9:15:07 a. m.] ", datetime(2024, 3, 13, 9, 15, 7)),
+    ("ios-en-us-12h", f"[3/13/24, 12:15:07{NNBSP}AM] ", datetime(2024, 3, 13, 0, 15, 7)),
+    ("ios-24h-no-comma", "[13/03/2024 21:15:07] ", datetime(2024, 3, 13, 21, 15, 7)),
+    ("ios-old-colon-tail", "13/03/2024 21:15:07: ", datetime(2024, 3, 13, 21, 15, 7)),
+    ("android-de-dots", "13.03.24, 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-de-12h-nachm", "13.03.24, 9:15 nachm. - ", datetime(2024, 3, 13, 21, 15)),
+    ("ios-de-dots", "[13.03.24, 21:15:07] ", datetime(2024, 3, 13, 21, 15, 7)),
+    ("android-ru", "13.03.2024, 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-cs-spaced-dots", "13. 3. 2024 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-nl-dashes-no-comma", "13-03-2024 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-pt-br-no-comma", "13/03/2024 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-fr-a", "13/03/2024 à 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-fi-klo-dotted-clock", "13.3.2024 klo 21.15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("ios-fi-klo-dotted-seconds", "[13.3.2024 klo 21.15.07] ", datetime(2024, 3, 13, 21, 15, 7)),
+    ("android-fr-ca-h", "2024-03-13 21 h 15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-sv-ymd-em", "2024-03-13 9:15 em - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-ymd-dashes", "2024-03-13, 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-ymd-slash-dot-after-time", "2022/12/14, 13:34. - ", datetime(2022, 12, 14, 13, 34)),
+    ("ios-ymd-slashes", "[2024/03/13 21:15:07] ", datetime(2024, 3, 13, 21, 15, 7)),
+    ("android-ja-24h", "2024/03/13 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("ios-ja-gogo", "[2024/03/13 午後9:15:07] ", datetime(2024, 3, 13, 21, 15, 7)),
+    ("android-zh-xiawu", "2024/3/13 下午9:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-zh-zhongwu", "2024/3/13 中午12:30 - ", datetime(2024, 3, 13, 12, 30)),
+    ("android-zh-lingchen", "2024/3/13 凌晨12:05 - ", datetime(2024, 3, 13, 0, 5)),
+    ("android-zh-zaoshang", "2024/3/13 早上8:40 - ", datetime(2024, 3, 13, 8, 40)),
+    ("android-zh-shangwu", "2024/3/13 上午11:40 - ", datetime(2024, 3, 13, 11, 40)),
+    ("android-zh-wanshang", "2024/3/13 晚上9:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-da-kl", "13.03.2024 kl. 21.15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-de-12h-vorm", "13.03.24, 9:15 vorm. - ", datetime(2024, 3, 13, 9, 15)),
+    ("android-ko", "2024. 3. 13. 오후 9:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("ios-ko", "[2024. 3. 13. 오전 9:15:07] ", datetime(2024, 3, 13, 9, 15, 7)),
+    ("android-ko-short-year", "24. 3. 13. 오후 9:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-ko-short-year-ambiguous", "24. 3. 1. 오후 9:15 - ", datetime(2024, 3, 1, 21, 15)),
+    ("android-hr-day-first-dot", "13. 03. 2024. 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-sr-day-first-dot", "13.3.24. 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-hu-du", "2024. 03. 13. du. 9:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-el", "13/3/24, 9:15 μ.μ. - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-vi-ch", "13/3/24, 9:15 CH - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-tr-os", "13.03.2024 9:15 ÖS - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-ar-digits-rlm",
+     "\u0661\u0663\u200f/\u0663\u200f/\u0662\u0660\u0662\u0664\u060c \u0669:\u0661\u0665 "
+     "\u0645 - ", datetime(2024, 3, 13, 21, 15)),
+    ("ios-ar-digits-sabah",
+     "[\u0661\u0663/\u0663/\u0662\u0660\u0662\u0664\u060c \u0669:\u0661\u0665:\u0660\u0667 "
+     "\u0635] ", datetime(2024, 3, 13, 9, 15, 7)),
+    ("android-persian-digits-gregorian", "\u06f1\u06f3/\u06f0\u06f3/\u06f2\u06f0\u06f2\u06f4، "
+     "\u06f2\u06f1:\u06f1\u06f5 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-th-buddhist-era", "13/3/2567 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-th-buddhist-era-short", "13/3/67 21:15 - ", datetime(2024, 3, 13, 21, 15)),
+    ("android-en-dash-tail", "13/03/2024, 21:15 \u2013 ", datetime(2024, 3, 13, 21, 15)),
+    ("android-rtl-marks-around", f"\u200f13/03/2024, 21:15{LRM} - ", datetime(2024, 3, 13, 21, 15)),
+]
+
+
+@pytest.mark.parametrize(("header", "ts"), [r[1:] for r in LAYOUTS], ids=[r[0] for r in LAYOUTS])
+def test_date_and_time_layouts(tmp_path: Path, header: str, ts: datetime) -> None:
+    msg = only(tmp_path, f"{header}Ana: oi\nsegunda linha\n")
+    assert msg.timestamp == ts
+    assert msg.author is not None and msg.author.key == "Ana"
+    assert msg.text == "oi\nsegunda linha"
+    assert "date_order_assumed" not in msg.extra
+    assert (msg.locator.line_start, msg.locator.line_end) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("header", "why"),
+    [
+        ("13/03/2024, 13:15 PM - ", "over 12"),
+        ("\u06f1\u06f4\u06f0\u06f2/\u06f1\u06f2/\u06f2\u06f3، \u06f2\u06f1:\u06f1\u06f5 - ",
+         "Solar Hijri"),
+        ("31/02/2024, 21:15 - ", "day is out of range"),
+    ],
+    ids=["pm-hour-over-12", "solar-hijri", "31-february"],
+)
+def test_impossible_layout_values_are_record_errors(tmp_path: Path, header: str, why: str) -> None:
+    content = f"13/03/2024, 21:14 - Ana: antes\n{header}Ana: oi\n13/03/2024, 21:16 - Ana: depois\n"
+    _, msgs, errors = parse(write(tmp_path, content), "whatsapp")
+    assert [m.text for m in msgs] == ["antes", "depois"]
+    assert [e.where for e in errors] == ["line 2"]
+    assert why in errors[0].message
+
+
+# One realistic chat per layout family: (file, user messages, system events, first and last
+# time, (index, text) of a multi-line message).
+LAYOUT_FIXTURES: list[tuple[str, int, int, datetime, datetime, tuple[int, str]]] = [
+    ("WhatsApp Chat with Rede Xingu Viva.txt", 6, 4, datetime(2022, 12, 14, 13, 34),
+     datetime(2022, 12, 15, 8, 5),
+     (8, "Registrei o B.O. na delegacia.\nProtocolo 2022/771, 15/12/2022.")),
+    ("WhatsApp-Chat mit Netzwerk Pressefreiheit.txt", 5, 1, datetime(2024, 3, 13, 21, 15, 7),
+     datetime(2024, 3, 14, 8, 1, 45),
+     (4, "Die Anwältin meldet sich heute.\nTermin: Freitag, 10:00 Uhr")),
+    ("与 维权律师群 的 WhatsApp 聊天.txt", 5, 1, datetime(2024, 3, 13, 21, 15),
+     datetime(2024, 3, 14, 12, 30), (5, "律师下午两点有空，\n我们在事务所见。")),
+    ("WhatsApp Chat with 인권지킴이.txt", 3, 1, datetime(2024, 3, 13, 21, 15),
+     datetime(2024, 3, 14, 8, 2),
+     (1, '오늘 또 협박 메시지를 받았습니다.\n"기사 내리지 않으면 후회할 거다"\n'
+         "발신 번호는 지난번과 같습니다.")),
+    ("دردشة واتساب مع شبكة المدافعات.txt", 4, 1, datetime(2024, 3, 13, 21, 15),
+     datetime(2024, 3, 14, 12, 30),
+     (1, 'وصلتني رسالة تهديد جديدة:\n"توقفي عن الكتابة عن السجون"\nمن نفس الرقم.')),
+    ("Discussion WhatsApp avec Collectif Vigilance.txt", 4, 1, datetime(2024, 3, 13, 21, 15),
+     datetime(2024, 3, 14, 8, 31),
+     (1, "Encore un message anonyme ce soir :\n« On sait où tu gares ta voiture. »\n"
+         "Même numéro que lundi.")),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "users", "events", "first", "last", "multi"), LAYOUT_FIXTURES,
+    ids=["ymd-dot-after-time", "de-ios-dots", "zh-marker-first", "ko-ymd-dotted",
+         "ar-digits-rtl", "fr-a-between"],
+)
+def test_layout_family_fixtures(
+    name: str, users: int, events: int, first: datetime, last: datetime,
+    multi: tuple[int, str],
+) -> None:
+    fmt, msgs, errors = parse(WA / name)
+    assert fmt == "whatsapp" and not errors
+    assert len(user_messages(msgs)) == users and len(msgs) - users == events
+    assert msgs[0].kind is MessageKind.SYSTEM and msgs[0].extra["event"] == "encryption"
+    assert (msgs[0].timestamp, msgs[-1].timestamp) == (first, last)
+    assert msgs[multi[0]].text == multi[1]
+    assert all("date_order_assumed" not in m.extra for m in msgs)
+    for m in msgs:  # no header swallowed by the message before it
+        assert not any(HEADER.match(line) for line in m.text.split("\n"))
+
+
 def test_portuguese_android_fixture() -> None:
     fmt, msgs, errors = parse(WA / "Conversa do WhatsApp com +55 11 91234-5678.txt")
     assert fmt == "whatsapp" and not errors
@@ -469,6 +606,67 @@ def test_android_zip_with_named_chat_and_media(tmp_path: Path) -> None:
     assert {m.locator.member for m in msgs} == {"WhatsApp Chat with Ana Souza.txt"}
 
 
+CR_CHAT = WA / "WhatsApp Chat with Land Defenders Caucus.txt"
+
+
+def _reending(raw: bytes, between: tuple[bytes, ...]) -> bytes:
+    """The lone-CR fixture with the endings before each header cycling through `between`;
+    line breaks inside messages stay lone CRs (as typed on some phones)."""
+    lines = raw.split(b"\r")[:-1]
+    out = []
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1].decode() if i + 1 < len(lines) else ""
+        out.append(line + (between[i % len(between)] if not nxt or HEADER.match(nxt)
+                           else b"\r"))
+    return b"".join(out)
+
+
+@pytest.mark.parametrize(
+    "between", [(b"\r",), (b"\n",), (b"\r\n",), (b"\n", b"\r\n", b"\r")],
+    ids=["lone-cr", "lf", "crlf", "mixed"],
+)
+def test_lone_cr_fixture_loses_and_merges_nothing(
+    tmp_path: Path, between: tuple[bytes, ...]
+) -> None:
+    raw = CR_CHAT.read_bytes()
+    assert b"\n" not in raw and raw.count(b"\r") == 94  # the fixture: lone CRs only
+    path = tmp_path / CR_CHAT.name
+    path.write_bytes(_reending(raw, between))
+    fmt, msgs, errors = parse(path)
+    assert fmt == "whatsapp" and not errors
+    users = user_messages(msgs)
+    assert (len(users), len(msgs) - len(users)) == (59, 12)
+    assert [m.extra["event"] for m in msgs if m.kind is MessageKind.SYSTEM] == [
+        "encryption", "created", "added", "joined", "subject", "icon", "description", "joined",
+        "removed", "security_code", "joined", "left",
+    ]
+    # No header (nor a stray CR) ends up inside another message's text, and the messages
+    # tile the file's 94 lines without a gap.
+    for m in msgs:
+        assert "\r" not in m.text
+        assert not any(HEADER.match(line) for line in m.text.split("\n")), m.text
+    spans = [(m.locator.line_start, m.locator.line_end) for m in msgs]
+    assert spans[0][0] == 1 and spans[-1][1] == 94
+    assert all(b[0] == a[1] + 1 for a, b in itertools.pairwise(spans))
+    checklist = next(m for m in msgs if m.text.startswith("Checklist"))
+    assert checklist.text == (
+        "Checklist for everyone:\n1. screenshot with the date and URL visible\n"
+        "2. copy the link\n3. note the time: when you saw it\nSend here, I'll file them."
+    )
+    assert (checklist.locator.line_start, checklist.locator.line_end) == (19, 23)
+    screenshot = msgs[5]
+    assert screenshot.text == (
+        'Screenshot from the page "Verdad Río Verde":\n\n"We know where the lawyer lives. '
+        '14 Calle Sol."\n\nPosted at 11:40 PM, 300 shares so far.'
+    )
+    flyer = next(m for m in msgs if m.attachments and m.text)
+    assert flyer.text == "The flyer they taped on my door this morning"
+    assert flyer.attachments[0].name == "IMG-20240314-WA0012.jpg"
+    assert msgs[0].timestamp == datetime(2024, 3, 14, 18, 2)  # 3/14/24: month first
+    assert msgs[-1].timestamp == datetime(2024, 3, 15, 17, 53)
+    assert {m.conversation_key for m in msgs} == {"Land Defenders Caucus"}
+
+
 def _ambiguous_lines(n: int) -> str:
     return "".join(
         f"{1 + i % 12:02d}/{1 + i % 12:02d}/2024, 08:{i % 60:02d} - Ana Souza: mensagem {i}\n"
@@ -520,8 +718,14 @@ def test_file_evidence_beats_day_first_option(tmp_path: Path) -> None:
     assert [m.timestamp for m in msgs] == [datetime(2024, 4, 3, 9), datetime(2024, 4, 13, 9)]
 
 
-def test_truncated_last_header_is_reported(tmp_path: Path) -> None:
-    content = "13/03/2024, 21:15 - Ana Souza: primeira\nsegunda linha\n13/03/2024, 21:1"
+@pytest.mark.parametrize(
+    "cut",
+    ["13/03/2024, 21:1", "13/03/2024, 9:15 p. m", "2024/3/13 下午9:1", "2024. 3. 13. 오후 9",
+     "13/03/2024 à 2", "[13.03.24, 21:16:"],
+    ids=["android", "es-12h", "zh-marker", "ko", "fr-a", "ios"],
+)
+def test_truncated_last_header_is_reported(tmp_path: Path, cut: str) -> None:
+    content = f"13/03/2024, 21:15 - Ana Souza: primeira\nsegunda linha\n{cut}"
     _, msgs, errors = parse(write(tmp_path, content), "whatsapp")
     assert [m.text for m in msgs] == ["primeira\nsegunda linha"]
     assert (msgs[0].locator.line_start, msgs[0].locator.line_end) == (1, 2)
@@ -636,13 +840,13 @@ SAFE_TEXT = st.text(
     author=st.sampled_from(["Ana Souza", "+55 11 91234-5678", "Marisol Quispe", "Tom"]),
 )
 def test_message_text_round_trips(lines: list[str], ios: bool, author: str) -> None:
-    from amparo.ingest.whatsapp.patterns import _DELETED, _EDITED, _HEADER, _MEDIA, _MEDIA_TAILS
+    from amparo.ingest.whatsapp.patterns import _DELETED, _EDITED, _MEDIA, _MEDIA_TAILS
 
     first = lines[0]
     assume(not (first.endswith(_MEDIA_TAILS) and _MEDIA.fullmatch(first)))
     assume(len(lines) > 1 or first not in _DELETED)
     assume(not _EDITED.search(lines[-1]))
-    assume(all(not _HEADER.match(ln) for ln in lines[1:]))
+    assume(all(not HEADER.match(ln) for ln in lines[1:]))
     assume(lines[-1].strip() != "" or len(lines) == 1)
     text = "\n".join(lines)
     header = "[13/03/2024, 21:15:07] " if ios else "13/03/2024, 21:15 - "

@@ -135,14 +135,18 @@ def test_naive_times_without_zone_are_flagged(ws: Workspace, tmp_path: Path) -> 
     [
         ("text\nfirst\n\"multi\nline\"\nlast\n", "csv", "\"multi\nline\""),
         ('{"text": "a"}\n{"text": "b"}\n', "jsonl", '{"text": "b"}'),
+        # Lone CRs (old Mac tools) end lines for the importer and the excerpt alike.
+        ("text\rfirst\r\"multi\rline\"\rlast\r", "csv", "\"multi\nline\""),
+        ('{"text": "a"}\r\n{"text": "b"}\r\n', "jsonl", '{"text": "b"}'),
     ],
+    ids=["csv", "jsonl", "csv-lone-cr", "jsonl-crlf"],
 )
 def test_original_context_in_zip_and_file(ws: Workspace, defender_id: int, tmp_path: Path,
                                           content: str, fmt: str, expected: str) -> None:
     import zipfile
 
     plain = tmp_path / f"plain.{fmt}"
-    plain.write_text(content, encoding="utf-8")
+    plain.write_bytes(content.encode())
     zipped = tmp_path / f"zipped-{fmt}.zip"
     with zipfile.ZipFile(zipped, "w") as zf:
         zf.writestr(f"inner/data.{fmt}", content)

@@ -81,12 +81,16 @@ def test_recover_promotes_committed_and_removes_uncommitted(tmp_path: Path) -> N
     vault.create()
     committed = vault.stage(io.BytesIO(b"committed original"))
     orphan = vault.stage(io.BytesIO(b"never committed"))
-    assert vault.recover(known={committed.sha256}) == (1, 1)
+    done = vault.recover(known={committed.sha256})
+    assert done.promoted == [committed.path.name] and done.discarded == [orphan.path.name]
     assert vault.read(committed.sha256) == b"committed original"
     assert not vault.has(orphan.sha256)
     assert not list(vault.staging.iterdir())
-    # A blob whose deletion was committed but not carried out is removed too.
-    assert vault.recover(known=set()) == (0, 1)
+    # A blob nothing claims stays unless its deletion was committed: it may be the only copy
+    # of evidence whose database rows were lost.
+    assert not vault.recover(known=set())
+    assert vault.has(committed.sha256)
+    assert vault.recover(known=set(), deleted={committed.sha256}).removed == [committed.sha256]
     assert not vault.has(committed.sha256)
 
 

@@ -24,10 +24,11 @@ reads them directly, with the same results; everything else goes through the std
   and ``extra["forwarded_in"]`` the outer Message-ID. It shares the outer message's locator.
 
 mbox files are streamed: read sequentially in binary, split at lines starting with
-``From `` that open the file or follow a blank line, with ``>From `` (mboxrd/mboxo quoting)
-unquoted. Memory is bounded by the largest single message, never by the mailbox. Each message's
-locator gives 1-based inclusive lines and a byte range ``[byte_start, byte_end)`` covering
-its ``From `` line up to (not including) the next one.
+``From `` that open the file, follow a blank line, or are envelope lines followed directly by
+header lines (Thunderbird and Netscape folders; see `mbox`), with ``>From `` (mboxrd/mboxo
+quoting) unquoted. Memory is bounded by the largest single message, never by the mailbox.
+Each message's locator gives 1-based inclusive lines and a byte range
+``[byte_start, byte_end)`` covering its ``From `` line up to (not including) the next one.
 """
 
 from __future__ import annotations

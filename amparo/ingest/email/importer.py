@@ -18,7 +18,7 @@ from amparo.domain import (
 )
 from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.email.fastpath import _fast_read, _split_simple
-from amparo.ingest.email.mbox import iter_mbox
+from amparo.ingest.email.mbox import STRONG_HEADERS, iter_mbox, opens_header_block
 from amparo.ingest.email.message import _Parsed, _read
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.sources import FileSource, Source
@@ -26,34 +26,8 @@ from amparo.ingest.sources import FileSource, Source
 EMAIL_SUFFIXES = (".eml", ".mbox", ".mbx", ".mbs")
 _MAX_DEPTH = 8  # forwarded-inside-forwarded nesting followed at most this deep
 
-_HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:")
-_KNOWN_HEADERS = frozenset(
-    b"from to cc bcc subject date message-id received return-path mime-version "
-    b"content-type delivered-to reply-to in-reply-to references sender x-mailer "
-    b"x-gm-thrid x-gmail-labels user-agent content-transfer-encoding".split()
-)
-_STRONG_HEADERS = frozenset(b"from date message-id received subject".split())
-_STRONG_NAMES = frozenset(n.decode() for n in _STRONG_HEADERS)
+_STRONG_NAMES = frozenset(n.decode() for n in STRONG_HEADERS)
 _FROM_LINE = re.compile(rb"^From \S*")
-
-
-def _looks_like_headers(lines: list[bytes]) -> bool:
-    """True when the lines open with an RFC 822 header block naming known headers."""
-    known: set[bytes] = set()
-    for i, line in enumerate(lines):
-        if line in (b"", b"\r"):
-            break
-        if line[:1] in (b" ", b"\t"):
-            if i == 0:
-                return False
-            continue
-        if not _HEADER_LINE.match(line):
-            if i == len(lines) - 1:  # the head may cut the last line short
-                break
-            return False
-        known.add(line.split(b":", 1)[0].strip().lower())
-    found = known & _KNOWN_HEADERS
-    return len(found) >= 2 and bool(found & _STRONG_HEADERS)
 
 
 def head_kind(head: bytes) -> str | None:
@@ -62,8 +36,8 @@ def head_kind(head: bytes) -> str | None:
         head = head[3:]
     lines = head.split(b"\n")
     if _FROM_LINE.match(lines[0]):
-        return "mbox" if _looks_like_headers(lines[1:]) else None
-    return "eml" if _looks_like_headers(lines) else None
+        return "mbox" if opens_header_block(lines[1:]) else None
+    return "eml" if opens_header_block(lines) else None
 
 
 class EmailImporter(Importer):

@@ -50,9 +50,14 @@ class Export:
             )
         self.data = data
         self.owner: str | None = None
+        self.owner_name: str | None = None
         info = data.get("personal_information")
         if isinstance(info, dict) and info.get("user_id") is not None:
             self.owner = str(info["user_id"])
+            # Named like a sender (`from` is "First Last"), so the owner reads as a name
+            # wherever they are only a recipient.
+            parts = (scalar_str(info.get(k)) for k in ("first_name", "last_name"))
+            self.owner_name = " ".join(p for p in parts if p) or None
 
     def messages(self) -> Iterator[ParsedMessage | RecordError]:
         data = self.data
@@ -187,7 +192,7 @@ class Export:
         if author.key == owner_key:
             return (ParsedAccount(Platform.TELEGRAM, f"user{chat_id}", display_name=title),)
         if author.key == f"user{chat_id}":
-            return (ParsedAccount(Platform.TELEGRAM, owner_key),)
+            return (ParsedAccount(Platform.TELEGRAM, owner_key, display_name=self.owner_name),)
         return ()
 
     def _attachments(self, msg: dict[str, Any], extra: dict[str, Any]) -> tuple[Attachment, ...]:

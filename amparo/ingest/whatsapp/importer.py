@@ -3,10 +3,10 @@ its lines into messages."""
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any, ClassVar, cast
+from typing import ClassVar
 
 from amparo.domain import (
     ParsedAccount,
@@ -18,13 +18,12 @@ from amparo.ingest.base import Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.sources import FileSource, Source
 from amparo.ingest.textio import head_text, iter_lines
+from amparo.ingest.whatsapp.headers import HEADER, PARTIAL_HEADER, to_datetime, year_first
 from amparo.ingest.whatsapp.messages import Context
-from amparo.ingest.whatsapp.patterns import (
-    _CHAT_NAME,
-    _HEADER,
-    _MARKS,
-    _PARTIAL_HEADER,
-)
+from amparo.ingest.whatsapp.patterns import _CHAT_NAME, _MARKS
+
+# Header groups by number, for the per-line loop.
+_IOS, _STAMP, _REST = (HEADER.groupindex[g] for g in ("ios", "stamp", "rest"))
 
 
 def chat_title(name: str) -> str:
@@ -48,9 +47,9 @@ def _sniff_text(head: str) -> float:
     lines = [ln for ln in head.splitlines()[:40] if ln.strip(" \t" + _MARKS)]
     if not lines:
         return 0.0
-    if _HEADER.match(lines[0]):
+    if HEADER.match(lines[0]):
         return 0.95
-    hits = sum(1 for ln in lines[:20] if _HEADER.match(ln))
+    hits = sum(1 for ln in lines[:20] if HEADER.match(ln))
     return 0.7 if hits >= 2 else 0.0
 
 
@@ -112,15 +111,12 @@ class WhatsAppImporter(Importer):
         """(day_first, assumed): the day/month order, read from the first line that settles
         it; `assumed` when no line does and the caseworker did not say."""
         label = source.label(member)
-        match = _HEADER.match
+        match = HEADER.match
         found = False
         ambiguous = False
         non_empty = False
-        # iter_lines is a generator; close it explicitly, the deciding line may come early.
-        lines = cast(
-            Generator[tuple[int, str], None, None],
-            iter_lines(source, member, options.encoding),
-        )
+        # Close the reader explicitly: the deciding line may come early.
+        lines = iter_lines(source, member, options.encoding)
         try:
             for _lineno, line in lines:
                 m = match(line)
@@ -129,9 +125,9 @@ class WhatsAppImporter(Importer):
                         non_empty = True
                     continue
                 found = True
-                a, b = m.group(3, 4)
-                if len(a) > 2:
-                    continue  # year first
+                if year_first(m):
+                    continue
+                a, b = m.group("a", "b")
                 ambiguous = True
                 if int(a) > 12:
                     return True, False
@@ -162,7 +158,7 @@ class WhatsAppImporter(Importer):
     ) -> Iterator[ParsedMessage | RecordError]:
         day_first, assumed = self._date_order(source, member, options)
         order = "day/month/year" if day_first else "month/day/year"
-        match = _HEADER.match
+        match = HEADER.match
         cache: dict[str, datetime] = {}
         authors: dict[str, ParsedAccount | None] = {}
         ctx = Context(member, title, assumed, authors, media, source)
@@ -195,15 +191,15 @@ class WhatsAppImporter(Importer):
                 yield _orphan_error(member, orphan)
                 orphan = None
             more = None
-            key = m.group(2)
+            key = m.group(_STAMP)
             stamp = cache.get(key)
             if stamp is None:
                 try:
-                    stamp = _to_datetime(m.groups(), day_first)
-                except ValueError:
+                    stamp = to_datetime(m, day_first)
+                except ValueError as exc:
                     yield RecordError(
                         member, f"line {lineno}",
-                        f"impossible date or time {key.strip()!r} read as {order}",
+                        f"impossible date or time {key.strip()!r} read as {order} ({exc})",
                     )
                     skipping = True
                     continue
@@ -211,13 +207,13 @@ class WhatsAppImporter(Importer):
                     cache.clear()
                 cache[key] = stamp
             skipping = False
-            start, ts, rest, ios = lineno, stamp, m.group(10), m.group(1) is not None
+            start, ts, rest, ios = lineno, stamp, m.group(_REST), m.group(_IOS) is not None
             last_line = line
 
         if orphan:
             yield _orphan_error(member, orphan)
         if start:
-            if more and more[-1] is last_line and _PARTIAL_HEADER.fullmatch(last_line):
+            if more and more[-1] is last_line and PARTIAL_HEADER.fullmatch(last_line):
                 more.pop()
                 yield ctx.build(start, ts, rest, ios, more or None)
                 yield RecordError(
@@ -233,21 +229,3 @@ def _orphan_error(member: str, span: tuple[int, int]) -> RecordError:
     where = f"line {span[0]}" if span[0] == span[1] else f"lines {span[0]}-{span[1]}"
     return RecordError(member, where, "text before the first WhatsApp message header")
 
-
-def _to_datetime(g: tuple[str | Any, ...], day_first: bool) -> datetime:
-    a, b, c, hh, mm, ss, ampm = g[2:9]
-    if len(a) > 2:
-        year, month, day = int(a), int(b), int(c)
-    else:
-        year = int(c)
-        if len(c) <= 2:
-            year += 2000  # WhatsApp is younger than 2000
-        elif len(c) == 3:
-            raise ValueError("three-digit year")
-        month, day = (int(b), int(a)) if day_first else (int(a), int(b))
-    hour = int(hh)
-    if ampm is not None:
-        if hour > 12:
-            raise ValueError("hour over 12 with AM/PM")
-        hour = hour % 12 + (12 if ampm in "pP" else 0)
-    return datetime(year, month, day, hour, int(mm), int(ss) if ss else 0)

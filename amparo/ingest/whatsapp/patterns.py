@@ -1,30 +1,12 @@
-"""What WhatsApp writes, as patterns: message headers in every date and clock layout, media
-placeholders, deleted and edited notices, and platform events, in English, Spanish and
+"""What WhatsApp writes inside messages, as patterns (message headers are in `headers`):
+media placeholders, deleted and edited notices, and platform events, in English, Spanish and
 Portuguese (some also in German, French and Dutch)."""
 
 from __future__ import annotations
 
 import re
 
-_SP = "[ \u00a0\u202f]"  # WhatsApp uses plain, no-break and narrow no-break spaces
 _MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
-
-# Groups: 1 "[" (iOS), 2 the whole timestamp text (cache key), 3-5 date fields, 6 hour,
-# 7 minute, 8 second, 9 a/p of AM/PM, 10 the rest of the line.
-_HEADER = re.compile(
-    "[\u200e\u200f\ufeff]*(\\[)?"
-    "((\\d{1,4})[/.\\-](\\d{1,2})[/.\\-](\\d{1,4})\\.?,?" + _SP + "+"
-    "(\\d{1,2})[:.](\\d{2})(?:[:.](\\d{2}))?"
-    "(?:" + _SP + "*([aApP])\\.?" + _SP + "?[mM]\\.?)?)"
-    "(?(1)\\]" + _SP + "?|(?:" + _SP + "*[-\u2013]" + _SP + "?|: ))"
-    "(.*)"
-)
-
-# A last line cut off inside its header: only date/time characters after a date.
-_PARTIAL_HEADER = re.compile(
-    "[\u200e\ufeff]*\\[?\\d{1,4}[/.\\-]\\d{1,2}[/.\\-]\\d{1,4}\\.?[, \u00a0\u202f]"
-    "[\\d, :.\u00a0\u202fapmAPM\\]\\-]*"
-)
 
 # "WhatsApp Chat with Ana Souza.txt", "WhatsApp Chat - Ana Souza.zip" and translations.
 _CHAT_NAME = re.compile(
@@ -78,7 +60,9 @@ _SYSTEM_EVENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (event, re.compile(pattern))
     for event, pattern in (
         ("encryption", r"end-to-end encrypt|cifrad[oa]s? de extremo a extremo"
-         r"|criptografia de ponta a ponta|protegidas com a criptografia"),
+         r"|criptografia de ponta a ponta|protegidas com a criptografia"
+         r"|Ende-zu-Ende-verschlüsselt|chiffrés de bout en bout|端到端加密|종단간 암호화"
+         r"|エンドツーエンド暗号化|مشفرة بين الطرفين"),
         ("security_code", r"security code|código de seguridad|código de segurança"),
         ("joined", r"joined using this group's invite link|joined using an invite link"
          r"|se unió usando el enlace de invitación|se unió con el enlace"
