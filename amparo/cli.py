@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from amparo import __version__, cli_analysis, cli_web
+from amparo import __version__, cli_analysis, cli_import, cli_web
 from amparo.cli_campaigns import campaigns_app
 from amparo.cli_common import (
     AmparoGroup,
@@ -22,11 +20,9 @@ from amparo.cli_common import (
     err,
     fail,
     friendly_errors,
-    json_errors,
     language_codes,
     one_of,
     out,
-    parse_map,
     settings,
     time_zone,
     workspace,
@@ -153,12 +149,6 @@ def defender_watch(
     out.print(f"Watchlist of defender {d.id} now has {len(entries)} entries.")
 
 
-def _import_formats() -> list[str]:
-    from amparo.ingest.registry import IMPORTERS
-
-    return sorted(IMPORTERS)
-
-
 def _kinds() -> list[str]:
     from amparo.domain import MessageKind
 
@@ -169,85 +159,6 @@ def _platforms() -> list[str]:
     from amparo.domain import Platform
 
     return [p.value for p in Platform]
-
-
-@contextmanager
-def progress_counter(enabled: bool) -> Iterator[Callable[[int], None] | None]:
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    if not enabled:
-        yield None
-        return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                  TextColumn("{task.completed:,.0f} records"), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
-        task = bar.add_task("Importing", total=None)
-        yield lambda n: bar.advance(task, n)
-
-
-@app.command("import")
-def import_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Files, folders or zips to import.")],
-    defender: Annotated[str | None, typer.Option(help="Defender id or pseudonym.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="auto, or one of `amparo formats`.",
-                                     callback=one_of(_import_formats, also=["auto"]))]
-    = "auto",
-    dry: Annotated[bool, typer.Option("--dry-run", help="Parse only; store nothing.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    timezone: Annotated[str | None, typer.Option(
-        help="Zone of local times in the export (default: the defender's).",
-        callback=time_zone)] = None,
-    encoding: Annotated[str | None, typer.Option(help="Text encoding, if not UTF-8.")] = None,
-    day_first: Annotated[bool | None, typer.Option(
-        "--day-first/--month-first", help="Settle an ambiguous date order.")] = None,
-    column_map: Annotated[list[str] | None, typer.Option(
-        "--map", help="FIELD=COLUMN for generic CSV/JSONL; repeat.")] = None,
-    reason: Annotated[str, typer.Option(help="Why, for the custody log.")] = "",
-    strict: Annotated[bool, typer.Option(help="Refuse the import if any record is bad.")]
-    = False,
-) -> None:
-    """Preserve exports in the vault and store their messages (all or nothing)."""
-    from amparo.ingest import ImportOptions
-    from amparo.store import defenders
-    from amparo.store.importing import dry_run, import_paths
-
-    options = ImportOptions(encoding=encoding, day_first=day_first,
-                            column_map=parse_map(column_map or []))
-    if dry:
-        with friendly_errors(), json_errors(as_json):
-            report = dry_run(paths, fmt, options, settings().limits)
-    else:
-        if defender is None:
-            fail("--defender is required (or use --dry-run)")
-        with workspace() as ws, friendly_errors(), json_errors(as_json):
-            with ws.session() as s:
-                defender_id = defenders.find_defender(s, defender).id
-            with progress_counter(not as_json and sys.stderr.isatty()) as tick:
-                report = import_paths(ws, defender_id, paths, fmt=fmt, options=options,
-                                      timezone=timezone, reason=reason, strict=strict,
-                                      on_progress=tick)
-    summary = report.summary()
-    if as_json:
-        if dry:
-            summary = {k: summary[k] for k in ("format", "messages", "accounts", "errors")}
-        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
-        return
-    _print_import(report.summary())
-
-
-def _print_import(summary: dict[str, Any]) -> None:
-    verb = "Would import" if summary["dry_run"] else "Imported"
-    for f in summary["files"]:
-        if f["already_imported"]:
-            out.print(f"{f['path']}: already imported, nothing added.")
-            continue
-        stored = "" if summary["dry_run"] else f", {f['new_messages']} new"
-        out.print(f"{verb} {f['path']} as {f['format']}: {f['messages']} messages, "
-                  f"{f['system']} system events, {f['accounts']} accounts{stored}.")
-        for e in f["errors"][:20]:
-            out.print(f"  skipped {e['file']}, {e['where']}: {e['message']}", highlight=False)
-        if f["error_count"] > 20:
-            out.print(f"  ... and {f['error_count'] - 20} more skipped records")
 
 
 @app.command()
@@ -535,5 +446,6 @@ def demo(
 
 
 cli_analysis.register(app)
+cli_import.register(app, evidence_app)
 cli_web.register(app)
 app.add_typer(campaigns_app, name="campaigns")

@@ -9,6 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from amparo.cli import app
+from amparo.config import Settings
+from amparo.store.workspace import Workspace
+from tests.workspace_state import WorkspaceState, snapshot
 
 runner = CliRunner()
 
@@ -30,6 +33,15 @@ def cli_env(tmp_path: Path, backend: str, request: pytest.FixtureRequest,
     return home
 
 
+def _state() -> WorkspaceState:
+    """The whole workspace the CLI works on (see tests/workspace_state.py)."""
+    ws = Workspace.open(Settings.from_env())
+    try:
+        return snapshot(ws)
+    finally:
+        ws.close()
+
+
 def amparo(*args: str, code: int = 0) -> str:
     result = runner.invoke(app, list(args))
     assert result.exit_code == code, (result.stdout, result.stderr)
@@ -46,7 +58,12 @@ def test_full_flow(cli_env: Path, tmp_path: Path) -> None:
                     "2,@b,segunda,2024-03-01T11:00:00Z\n", encoding="utf-8")
 
     dry = json.loads(amparo("import", str(data), "--dry-run", "--json"))
-    assert dry == {"format": "generic", "messages": 2, "accounts": 2, "errors": []}
+    files = dry.pop("files")
+    assert dry == {"format": "generic", "messages": 2, "accounts": 2, "errors": [],
+                   "left_out": []}
+    assert [(f["path"], f["format"], f["messages"]) for f in files] == [
+        (str(data), "generic", 2)]
+    assert files[0]["assumptions"][0]["topic"] == "format"
 
     report = json.loads(amparo("import", str(data), "--defender", "Defensora Azul", "--json"))
     assert report["new_messages"] == 2
@@ -83,10 +100,12 @@ def test_errors_are_one_clear_line(cli_env: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no defender" in result.stderr
     amparo("defender", "add", "X")
+    before = _state()
     result = runner.invoke(app, ["import", str(bad), "--defender", "1"])
     assert result.exit_code == 2, result.stdout
     assert "chat.json, line 2" in result.stderr
     assert "Traceback" not in result.stderr
+    assert _state() == before
 
 
 def test_verify_fails_on_tampering(cli_env: Path, tmp_path: Path) -> None:
@@ -181,3 +200,69 @@ def test_custody_export_checks_without_a_workspace(cli_env: Path, tmp_path: Path
     assert "entry 1: content does not match" in amparo("custody", "check", str(log), code=1)
     log.write_text("".join(json.dumps(e) + "\n" for e in entries[1:]))
     assert "expected entry 1" in amparo("custody", "check", str(log), code=1)
+
+
+def test_mixed_folder_import_and_reread(cli_env: Path, tmp_path: Path) -> None:
+    from tests.ingest.helpers import MIXED_FORMATS, mixed_folder
+
+    amparo("init", "--insecure-demo-key")
+    amparo("defender", "add", "Defensora Azul", "--timezone", "America/Sao_Paulo")
+    folder = mixed_folder(tmp_path)
+
+    dry = json.loads(amparo("import", str(folder), "--dry-run", "--json"))
+    assert {Path(f["path"]).name: f["format"] for f in dry["files"]} == MIXED_FORMATS
+    assert dry["format"] == "email,mastodon,telegram,whatsapp"
+    chat = next(f for f in dry["files"] if f["format"] == "whatsapp")
+    assert {a["topic"] for a in chat["assumptions"]} == {"format", "date_order", "time_zone"}
+
+    # A file nobody reads stops the import, naming it, and nothing is stored.
+    stray = folder / "print.pdf"
+    stray.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    before = _state()
+    result = runner.invoke(app, ["import", str(folder), "--defender", "1"])
+    assert result.exit_code == 2 and "from Ana/print.pdf" in result.stderr
+    assert _state() == before
+    stray.unlink()
+
+    text = amparo("import", str(folder), "--defender", "1", "--reason", "intake")
+    assert "as telegram: 13 messages" in text
+    assert "date order of WhatsApp Chat with Ana.txt: day/month/year (inferred)" in text
+    assert "time zone: America/Sao_Paulo (assumed)" in text
+    items = {i["name"]: i for i in json.loads(amparo("evidence", "list", "--json"))}
+    assert items["from Ana/result.json"]["format"] == "telegram"
+    assert items["from Ana/result.json"]["messages"] > 0
+
+    chat_id = str(items["from Ana/WhatsApp Chat with Ana.txt"]["id"])
+    before = _state()
+    result = runner.invoke(app, ["evidence", "reread", chat_id, "--reason", "check", "--yes",
+                                 "--format", "telegram"])
+    assert result.exit_code == 2 and "no result.json" in result.stderr
+    assert _state() == before
+    out = amparo("evidence", "reread", chat_id, "--reason", "zone of the chat", "--yes",
+                 "--timezone", "Europe/Lisbon")
+    assert "time zone: Europe/Lisbon (given)" in out
+    assert "8 messages replaced by 8" in out
+    logged = [json.loads(x) for x in amparo("custody", "list", "--json").splitlines()]
+    assert logged[-1]["action"] == "evidence.reread" and logged[-1]["reason"] == "zone of the chat"
+    assert json.loads(amparo("verify", "--json"))["ok"]
+
+
+def test_reimport_with_other_options_points_to_reread(cli_env: Path, tmp_path: Path) -> None:
+    """Regression: `import --month-first` on a chat imported day-first said only "already
+    imported", and the dates could never be corrected."""
+    amparo("init", "--insecure-demo-key")
+    amparo("defender", "add", "X", "--timezone", "America/Sao_Paulo")
+    chat = tmp_path / "WhatsApp Chat with Bia.txt"
+    chat.write_text("04/03/2024, 09:00 - Ana: quando?\n05/03/2024, 09:01 - Bia: hoje\n",
+                    encoding="utf-8")
+    first = amparo("import", str(chat), "--defender", "1")
+    assert "date order of WhatsApp Chat with Bia.txt: day/month/year (assumed)" in first
+    again = amparo("import", str(chat), "--defender", "1", "--month-first")
+    assert "already imported (evidence 1)" in again
+    assert "amparo evidence reread 1 --month-first --reason" in again
+    report = json.loads(amparo("evidence", "reread", "1", "--month-first", "--reason",
+                               "US phone", "--yes", "--json"))
+    assert report["removed"] == {"messages": 2, "findings": 0, "campaign_links": 0}
+    assert report["after"][0]["day_first"] is False
+    listed = [json.loads(x) for x in amparo("messages", "list", "--json").splitlines()]
+    assert [m["timestamp_utc"][:10] for m in listed] == ["2024-04-03", "2024-05-03"]

@@ -26,13 +26,29 @@ class ImportOptions:
     column_map: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Assumption:
+    """Something an importer had to decide that the export does not say outright (the day/month
+    order of a WhatsApp chat), reported with the import so a caseworker can correct it."""
+
+    file: str  # as named to people: `source.label(member)`
+    topic: str  # "date_order"
+    value: str  # "day/month/year"
+    basis: str  # "inferred" (read from the file), "given" (by the caseworker), "assumed"
+    detail: str  # why, in words
+
+
 class Importer(ABC):
     """Reads one source format. Subclasses set `name` (the `--format` value), `platform` and
-    a one-line `description`, and implement `sniff` and `parse`."""
+    a one-line `description`, and implement `sniff` and `parse`. An instance reads one source;
+    `parse` appends to `assumptions` what it had to decide on its own."""
 
     name: ClassVar[str]
     platform: ClassVar[Platform]
     description: ClassVar[str]
+
+    def __init__(self) -> None:
+        self.assumptions: list[Assumption] = []
 
     @classmethod
     @abstractmethod

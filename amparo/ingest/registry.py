@@ -47,24 +47,31 @@ def get_importer(name: str) -> type[Importer]:
         raise ImportRejected(name, f"unknown format; known formats: {known}") from None
 
 
-def detect_format(source: Source) -> type[Importer]:
-    """The importer most confident about the source; refuses when none is confident."""
+def best_importer(source: Source) -> tuple[type[Importer], float] | None:
+    """The importer most confident about the source and its confidence, or None when none
+    reaches MIN_CONFIDENCE."""
     scored = sorted(
-        ((_confidence(cls, source), cls.name, cls) for cls in IMPORTERS.values()),
+        ((confidence(cls, source), cls.name, cls) for cls in IMPORTERS.values()),
         key=lambda t: (-t[0], t[1]),
     )
     best_score, _, best = scored[0]
-    if best_score < MIN_CONFIDENCE:
+    return (best, best_score) if best_score >= MIN_CONFIDENCE else None
+
+
+def detect_format(source: Source) -> type[Importer]:
+    """The importer most confident about the source; refuses when none is confident."""
+    found = best_importer(source)
+    if found is None:
         known = ", ".join(sorted(IMPORTERS))
         raise ImportRejected(
             source.name,
             f"unknown format: not recognised as any of {known}; "
             "pass --format to choose one",
         )
-    return best
+    return found[0]
 
 
-def _confidence(cls: type[Importer], source: Source) -> float:
+def confidence(cls: type[Importer], source: Source) -> float:
     try:
         return cls.sniff(source)
     except SNIFF_FAILURES:

@@ -91,25 +91,39 @@ class DirSource(Source):
     """A folder, such as an unpacked X archive or Slack export. Symbolic links are not followed:
     evidence must come from inside the folder the caseworker named."""
 
-    def __init__(self, path: Path, limits: SourceLimits) -> None:
+    def __init__(
+        self, path: Path, limits: SourceLimits, only: frozenset[str] | None = None
+    ) -> None:
         super().__init__(path, limits)
         self._members: list[str] | None = None
+        # `only` narrows the folder to the files of one export (when a folder holds several).
+        self.only = only
+        self.skipped: list[str] = []  # links and special files, never read
 
     def members(self) -> list[str]:
         if self._members is None:
             found: list[str] = []
+            skipped: list[str] = []
             for root, dirs, files in os.walk(self.path, followlinks=False):
                 dirs.sort()
+                for dname in dirs:
+                    if (Path(root) / dname).is_symlink():
+                        skipped.append((Path(root) / dname).relative_to(self.path).as_posix())
                 for fname in sorted(files):
                     full = Path(root) / fname
-                    if full.is_symlink() or not full.is_file():
+                    rel = full.relative_to(self.path).as_posix()
+                    if self.only is not None and rel not in self.only:
                         continue
-                    found.append(full.relative_to(self.path).as_posix())
+                    if full.is_symlink() or not full.is_file():
+                        skipped.append(rel)
+                        continue
+                    found.append(rel)
                     if len(found) > self.limits.max_members:
                         raise ImportRejected(
                             self.name, f"more than {self.limits.max_members} files in the folder"
                         )
             self._members = found
+            self.skipped = skipped
         return self._members
 
     def open(self, member: str) -> IO[bytes]:
@@ -125,6 +139,29 @@ class DirSource(Source):
         if member not in set(self.members()):
             raise KeyError(member)
         return self.path / member
+
+
+class Subset(Source):
+    """Some members of another source (the parts of an archive), to judge them apart."""
+
+    def __init__(self, inner: Source, only: frozenset[str]) -> None:
+        super().__init__(inner.path, inner.limits)
+        self.inner = inner
+        self.only = only
+
+    def members(self) -> list[str]:
+        return [m for m in self.inner.members() if m in self.only]
+
+    def open(self, member: str) -> IO[bytes]:
+        if member not in self.only:
+            raise KeyError(member)
+        return self.inner.open(member)
+
+    def size(self, member: str) -> int:
+        return self.inner.size(member)
+
+    def label(self, member: str) -> str:
+        return self.inner.label(member)
 
 
 def unsafe_member_reason(name: str) -> str | None:
@@ -212,11 +249,15 @@ def open_source(path: Path, limits: SourceLimits | None = None) -> Source:
         return DirSource(path, limits)
     if not path.is_file():
         raise ImportRejected(str(path), "not a regular file or folder")
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    if magic in (b"PK\x03\x04", b"PK\x05\x06"):
+    if is_zip(path):
         return ZipSource(path, limits)
     return FileSource(path, limits)
+
+
+def is_zip(path: Path) -> bool:
+    """Whether a file is a zip archive, by its signature (not its name)."""
+    with path.open("rb") as fh:
+        return fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def iter_members(source: Source, suffixes: tuple[str, ...]) -> Iterator[str]:

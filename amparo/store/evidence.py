@@ -4,9 +4,11 @@ why (the acquisition entry stays, so the log still shows the item once existed).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from amparo.errors import InvalidValue, NotFound
 from amparo.store import custody
@@ -33,6 +35,24 @@ def list_evidence(ws: Workspace, defender_id: int | None = None) -> list[dict[st
         ]
 
 
+def delete_messages_of(s: Session, item_ids: Sequence[int]) -> dict[str, int]:
+    """Delete the messages read from these evidence items, with the findings and campaign
+    links that point at them (analysis must then be run again); the counts deleted."""
+    doomed = select(Message.id).where(Message.evidence_item_id.in_(item_ids))
+
+    def count(table: Any, column: Any) -> int:
+        return int(s.scalar(select(func.count()).select_from(table)
+                            .where(column.in_(doomed))) or 0)
+
+    counts = {"messages": count(Message, Message.id),
+              "findings": count(FindingRow, FindingRow.message_id),
+              "campaign_links": count(CampaignMessage, CampaignMessage.message_id)}
+    s.execute(delete(FindingRow).where(FindingRow.message_id.in_(doomed)))
+    s.execute(delete(CampaignMessage).where(CampaignMessage.message_id.in_(doomed)))
+    s.execute(delete(Message).where(Message.evidence_item_id.in_(item_ids)))
+    return counts
+
+
 def delete_evidence(ws: Workspace, item_id: int, *, reason: str) -> dict[str, Any]:
     if not reason.strip():
         raise InvalidValue("deleting evidence needs a --reason for the custody log")
@@ -41,14 +61,10 @@ def delete_evidence(ws: Workspace, item_id: int, *, reason: str) -> dict[str, An
             item = s.get(EvidenceItem, item_id)
             if item is None:
                 raise NotFound(f"no evidence item {item_id}")
-            removed = s.scalar(select(func.count()).select_from(Message)
-                               .where(Message.evidence_item_id == item_id)) or 0
-            doomed = select(Message.id).where(Message.evidence_item_id == item_id)
-            s.execute(delete(FindingRow).where(FindingRow.message_id.in_(doomed)))
-            s.execute(delete(CampaignMessage).where(CampaignMessage.message_id.in_(doomed)))
-            s.execute(delete(Message).where(Message.evidence_item_id == item_id))
+            removed = delete_messages_of(s, [item_id])
             sha = item.sha256
-            details = {"sha256": sha, "name": item.original_name, "messages": removed}
+            details = {"sha256": sha, "name": item.original_name,
+                       "messages": removed["messages"]}
             s.delete(item)
             s.flush()
             shared = s.scalar(select(func.count()).select_from(EvidenceItem)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ class WorkspaceError(AmparoError):
 
 
 LOCK_FILE = ".write.lock"
+REREAD_PREFIX = "reread."
 
 
 class Workspace:
@@ -139,10 +141,19 @@ class Workspace:
             fcntl.flock(fd.fileno(), fcntl.LOCK_UN)
             fd.close()
 
+    @property
+    def tmp_dir(self) -> Path:
+        """Private scratch space: originals decrypted for a re-read or an archive view."""
+        return self.home / "tmp"
+
     def recover(self) -> Recovery:
         """Finish or undo an interrupted import or deletion (see Vault.recover). When that
         changes the vault's blobs it is written to the custody log; discarding the staged
         files of an import that never committed is not, as that import never happened."""
+        # Plaintext a killed re-read left behind (re-reads run under the write lock, so none
+        # is running now).
+        for stale in self.tmp_dir.glob(f"{REREAD_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
         with self.session() as s:
             known = set(s.execute(select(EvidenceItem.sha256)).scalars())
             deleted = {custody_sha(d) for d in s.execute(

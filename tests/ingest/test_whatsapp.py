@@ -859,3 +859,39 @@ def test_message_text_round_trips(lines: list[str], ios: bool, author: str) -> N
     assert msgs[0].text == text
     assert msgs[0].author is not None and msgs[0].author.key == author
     assert msgs[0].kind is MessageKind.USER
+
+
+@pytest.mark.parametrize(
+    ("content", "day_first", "expected"),
+    [
+        ("04/03/2024, 09:00 - Ana: a\n05/03/2024, 09:01 - Ana: b\n", None,
+         ("day/month/year", "assumed", "every date in the chat reads both ways")),
+        ("04/03/2024, 09:00 - Ana: a\n05/03/2024, 09:01 - Ana: b\n", False,
+         ("month/day/year", "given", "given by the caseworker")),
+        ("04/03/2024, 09:00 - Ana: a\n04/13/2024, 09:00 - Ana: b\n", None,
+         ("month/day/year", "inferred", "line 2 ('04/13/2024, 09:00') can only be")),
+        ("04/03/2024, 09:00 - Ana: a\n04/13/2024, 09:00 - Ana: b\n", True,
+         ("month/day/year", "inferred", "does not fit it, not used")),
+    ],
+    ids=["assumed", "given", "inferred", "inferred-over-option"],
+)
+def test_the_date_order_decision_is_reported(
+    tmp_path: Path, content: str, day_first: bool | None, expected: tuple[str, str, str]
+) -> None:
+    """How the day/month order was settled is reported with the import, not only hidden in
+    each message's extras."""
+    path = write(tmp_path, content)
+    importer = WhatsAppImporter()
+    list(importer.parse(open_source(path), ImportOptions(day_first=day_first)))
+    [note] = importer.assumptions
+    value, basis, detail = expected
+    assert (note.file, note.topic, note.value, note.basis) == (path.name, "date_order", value,
+                                                               basis)
+    assert detail in note.detail
+
+
+def test_year_first_dates_need_no_assumption(tmp_path: Path) -> None:
+    importer = WhatsAppImporter()
+    list(importer.parse(open_source(write(tmp_path, "2024-03-04, 09:00 - Ana: a\n")),
+                        ImportOptions()))
+    assert importer.assumptions == []

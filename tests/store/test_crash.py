@@ -16,7 +16,7 @@ import pytest
 from amparo.config import Settings
 from amparo.store.verify import verify_workspace
 from amparo.store.workspace import Workspace
-from tests.store.test_importing import snapshot
+from tests.workspace_state import snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -80,4 +80,38 @@ def test_sigkill_mid_import_leaves_no_trace(
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr.decode()
     assert b'"new_messages": 150000' in stdout
+    assert verify_workspace(ws).ok
+
+
+def test_sigkill_mid_reread_leaves_no_trace(
+    ws: Workspace, defender_id: int, settings: Settings, tmp_path: Path
+) -> None:
+    """A re-read killed while it replaces the messages leaves the workspace exactly as before
+    (its decrypted copy included), and the same re-read then succeeds."""
+    data = tmp_path / "big.csv"
+    big_csv(data, 60_000)
+    proc = run_import(settings, data)
+    assert proc.wait(timeout=300) == 0
+    before = snapshot(ws)
+    command = [sys.executable, "-m", "amparo", "evidence", "reread", "1", "--reason", "zone",
+               "--timezone", "Europe/Lisbon", "--yes", "--json"]
+    rng = random.Random(11)
+    for attempt in range(2):
+        proc = subprocess.Popen(command, env=env_for(settings), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while not any(ws.tmp_dir.glob("reread.*")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.05, 0.3) * attempt)
+        assert proc.poll() is None, "the re-read finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert verify_workspace(ws).ok
+        assert snapshot(ws) == before, f"attempt {attempt} left a trace"
+    proc = subprocess.Popen(command, env=env_for(settings), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr.decode()
+    assert b'"messages": 60000' in stdout
     assert verify_workspace(ws).ok

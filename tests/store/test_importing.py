@@ -7,30 +7,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from amparo.ingest import ImportOptions, ImportRejected
-from amparo.store.importing import import_paths
+from amparo.ingest import ImportOptions, ImportRejected, SourceLimits
+from amparo.store.importing import dry_run, import_paths
 from amparo.store.messages import MessageFilter, list_messages, original_context
-from amparo.store.tables import AuditEvent, EvidenceItem, Message
+from amparo.store.tables import AuditEvent, EvidenceItem, ImportRun, Message
 from amparo.store.verify import verify_workspace
 from amparo.store.workspace import Workspace
+from tests.ingest.helpers import FIXTURES, MIXED_FORMATS, mixed_folder
+from tests.workspace_state import snapshot
 
 CSV = (
     "id,author,text,created_at\n"
     "1,@troll1,\"sabemos onde você mora\",2024-03-01T10:00:00Z\n"
     "2,@troll2,second,2024-03-01 08:00:00\n"
 )
-
-
-def snapshot(ws: Workspace) -> tuple[int, int, int, list[str], list[str]]:
-    with ws.session() as s:
-        counts = (
-            s.scalar(select(func.count()).select_from(Message)) or 0,
-            s.scalar(select(func.count()).select_from(EvidenceItem)) or 0,
-            s.scalar(select(func.count()).select_from(AuditEvent)) or 0,
-        )
-    files = sorted(str(p.relative_to(ws.vault.root)) for p in ws.vault.root.rglob("*")
-                   if p.is_file())
-    return (*counts, files, [ws.head_file.read_text()])
 
 
 def test_import_stores_messages_and_custody(ws: Workspace, defender_id: int,
@@ -67,7 +57,11 @@ def test_import_twice_adds_nothing(ws: Workspace, defender_id: int, tmp_path: Pa
     report = import_paths(ws, defender_id, [p])
     assert report.files[0].already_imported
     after = snapshot(ws)
-    assert after[:2] == before[:2] and after[3] == before[3]
+    # Only the run itself is recorded: no message, evidence item, custody entry or blob.
+    assert after.rows("import_runs") == before.rows("import_runs") + 1
+    assert {k: v for k, v in after.tables.items() if k != "import_runs"} == {
+        k: v for k, v in before.tables.items() if k != "import_runs"}
+    assert (after.files, after.custody_head) == (before.files, before.custody_head)
 
 
 def test_overlapping_export_adds_only_new_messages(ws: Workspace, defender_id: int,
@@ -197,3 +191,108 @@ def test_huge_text_without_line_breaks_is_refused(ws: Workspace, defender_id: in
     with pytest.raises(ImportRejected, match=r"line 2: a line longer than"):
         import_paths(ws, defender_id, [p])
     assert snapshot(ws) == before
+
+
+def _items(ws: Workspace) -> dict[str, tuple[str, int]]:
+    """Evidence name -> (format, messages read from it)."""
+    with ws.session() as s:
+        rows = s.execute(
+            select(EvidenceItem.original_name, EvidenceItem.format, func.count(Message.id))
+            .outerjoin(Message, Message.evidence_item_id == EvidenceItem.id)
+            .group_by(EvidenceItem.id)
+        ).all()
+    return {name: (fmt, n) for name, fmt, n in rows}
+
+
+def test_a_folder_of_mixed_exports_stores_each_in_its_own_format(
+    ws: Workspace, defender_id: int, tmp_path: Path
+) -> None:
+    """Regression: the whole folder used to be read as email (one message), all four files
+    stored as email evidence, and the Telegram chat never read."""
+    folder = mixed_folder(tmp_path)
+    report = import_paths(ws, defender_id, [folder], reason="intake #7")
+    assert {Path(f.path).name: f.format for f in report.files} == MIXED_FORMATS
+    items = _items(ws)
+    assert {name: fmt for name, (fmt, _) in items.items()} == {
+        f"from Ana/{n}": fmt for n, fmt in MIXED_FORMATS.items()}
+    assert all(n > 0 for _, n in items.values()), items
+    with ws.session() as s:
+        acquired = [json.loads(e.details) for e in s.execute(
+            select(AuditEvent).where(AuditEvent.action == "evidence.acquire")).scalars()]
+    assert {d["name"]: d["reading"]["format"] for d in acquired} == {
+        f"from Ana/{n}": fmt for n, fmt in MIXED_FORMATS.items()}
+    # Importing it again adds nothing, file by file.
+    again = import_paths(ws, defender_id, [folder])
+    assert all(f.already_imported for f in again.files) and len(again.files) == 4
+    assert verify_workspace(ws).ok
+
+
+def test_a_folder_with_a_file_nobody_reads_is_refused_whole(
+    ws: Workspace, defender_id: int, tmp_path: Path
+) -> None:
+    folder = mixed_folder(tmp_path)
+    (folder / "screenshot.png").write_bytes(
+        (FIXTURES / "mastodon/archive/avatar.png").read_bytes())
+    before = snapshot(ws)
+    with pytest.raises(ImportRejected, match=r"no importer reads from Ana/screenshot.png"):
+        import_paths(ws, defender_id, [folder])
+    assert snapshot(ws) == before
+
+
+def test_nothing_in_an_export_folder_is_left_unread(ws: Workspace, defender_id: int) -> None:
+    """Regression: the WhatsApp zip beside two chats, and the Mastodon API dumps beside an
+    archive, were preserved but never read."""
+    import_paths(ws, defender_id, [FIXTURES / "whatsapp", FIXTURES / "mastodon"])
+    items = _items(ws)
+    assert items["whatsapp/WhatsApp Chat - Defenders Network.zip"][1] > 0
+    assert items["mastodon/statuses.json"] == ("mastodon", 3)
+    assert items["mastodon/notifications.json"][1] > 0
+
+
+AMBIGUOUS_CHAT = "04/03/2024, 09:00 - Ana: quando?\n05/03/2024, 09:01 - Bia: hoje\n"
+
+
+def test_the_report_says_what_the_reading_assumed(ws: Workspace, defender_id: int,
+                                                  tmp_path: Path) -> None:
+    chat = tmp_path / "WhatsApp Chat with Bia.txt"
+    chat.write_text(AMBIGUOUS_CHAT, encoding="utf-8")
+    [f] = import_paths(ws, defender_id, [chat]).files
+    notes = {a["topic"]: a for a in f.assumptions}
+    assert notes["format"]["value"] == "whatsapp" and notes["format"]["basis"] == "detected"
+    assert (notes["date_order"]["value"], notes["date_order"]["basis"]) == (
+        "day/month/year", "assumed")
+    assert notes["time_zone"]["value"] == "America/Sao_Paulo"
+    assert "2 local times" in notes["time_zone"]["detail"]
+    assert "defender's zone" in notes["time_zone"]["detail"]
+    with ws.session() as s:
+        run = json.loads(s.execute(select(ImportRun.report)).scalar_one())
+    assert run["files"][0]["assumptions"] == f.assumptions
+
+
+def test_dry_run_reports_each_export_and_its_assumptions(tmp_path: Path) -> None:
+    folder = mixed_folder(tmp_path)
+    report = dry_run([folder], "auto", ImportOptions(day_first=False), SourceLimits(),
+                     timezone="America/Bogota")
+    formats = {Path(f.path).name: f.format for f in report.files}
+    assert formats == MIXED_FORMATS
+    chat = next(f for f in report.files if f.format == "whatsapp")
+    notes = {a["topic"]: a for a in chat.assumptions}
+    # The fixture's own dates settle the order: the option does not override them.
+    assert notes["date_order"]["basis"] == "inferred"
+    assert notes["time_zone"]["basis"] == "given"
+
+
+def test_links_inside_an_export_folder_are_listed_not_followed(
+    ws: Workspace, defender_id: int, tmp_path: Path
+) -> None:
+    import shutil
+
+    export = tmp_path / "ChatExport"
+    shutil.copytree(FIXTURES / "telegram/ChatExport_2024-03-15", export)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the defender's\n", encoding="utf-8")
+    (export / "photos" / "extra.jpg").symlink_to(outside)
+    report = import_paths(ws, defender_id, [export])
+    assert report.left_out == [{"path": "ChatExport/photos/extra.jpg",
+                                "why": "a link or special file, not read"}]
+    assert "ChatExport/photos/extra.jpg" not in _items(ws)

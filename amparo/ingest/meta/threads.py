@@ -30,6 +30,7 @@ class ThreadReader(Importer):
     """Reads message threads; `_members` is the source's member set during a parse."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._members: set[str] = set()
     # ------------------------------------------------------------------ messages
 

@@ -14,7 +14,7 @@ from amparo.domain import (
     Platform,
     RecordError,
 )
-from amparo.ingest.base import Importer, ImportOptions
+from amparo.ingest.base import Assumption, Importer, ImportOptions
 from amparo.ingest.errors import ImportRejected
 from amparo.ingest.sources import FileSource, Source
 from amparo.ingest.textio import head_text, iter_lines
@@ -118,7 +118,7 @@ class WhatsAppImporter(Importer):
         # Close the reader explicitly: the deciding line may come early.
         lines = iter_lines(source, member, options.encoding)
         try:
-            for _lineno, line in lines:
+            for lineno, line in lines:
                 m = match(line)
                 if m is None:
                     if not non_empty and line.strip(" \t" + _MARKS):
@@ -129,10 +129,11 @@ class WhatsAppImporter(Importer):
                     continue
                 a, b = m.group("a", "b")
                 ambiguous = True
-                if int(a) > 12:
-                    return True, False
-                if int(b) > 12:
-                    return False, False
+                if int(a) > 12 or int(b) > 12:
+                    day_first = int(a) > 12
+                    self._note_order(label, day_first, "inferred", _settled_by(
+                        lineno, m.group(2).strip(), day_first, options.day_first))
+                    return day_first, False
         finally:
             lines.close()
         if not found:
@@ -143,8 +144,19 @@ class WhatsAppImporter(Importer):
                 )
             raise ImportRejected(label, "the file is empty")
         if options.day_first is not None:
+            if ambiguous:
+                self._note_order(label, options.day_first, "given", "every date in the chat "
+                                 "reads both ways; the order was given by the caseworker")
             return options.day_first, False
+        if ambiguous:
+            self._note_order(label, True, "assumed", "every date in the chat reads both ways "
+                             "(no day over 12); day first assumed: re-read with --month-first "
+                             "if that is wrong")
         return True, ambiguous
+
+    def _note_order(self, label: str, day_first: bool, basis: str, detail: str) -> None:
+        order = "day/month/year" if day_first else "month/day/year"
+        self.assumptions.append(Assumption(label, "date_order", order, basis, detail))
 
     # -- second pass ---------------------------------------------------------------------
 
@@ -223,6 +235,14 @@ class WhatsAppImporter(Importer):
                 )
             else:
                 yield ctx.build(start, ts, rest, ios, more)
+
+
+def _settled_by(lineno: int, stamp: str, day_first: bool, given: bool | None) -> str:
+    order = "day/month/year" if day_first else "month/day/year"
+    why = f"line {lineno} ({stamp!r}) can only be {order}"
+    if given is not None and given != day_first:
+        why += "; the order given with --day-first/--month-first does not fit it, not used"
+    return why
 
 
 def _orphan_error(member: str, span: tuple[int, int]) -> RecordError:
