@@ -5,15 +5,37 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AMPARO_HOME ?= $(CURDIR)/amparo-data
 
-.PHONY: install run test lint pytest services i18n bench clean
+EXTRAS := dev,campaigns
 
-$(STAMP): pyproject.toml
+.PHONY: install run test lint pytest services i18n bench startup-bench clean constraints \
+	upgrade-deps
+
+# constraints.txt pins every dependency to the version the tests last passed with, so a fresh
+# machine gets those versions (and the committed models load as tested).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Moving to newer versions, deliberately: `make upgrade-deps` rebuilds .venv with the newest
+# versions pyproject.toml allows and rewrites constraints.txt from it; then `make test`, and
+# commit constraints.txt only if everything passes. (`make constraints` alone re-freezes the
+# current .venv, e.g. after adding a dependency to pyproject.toml and `make install`.)
+upgrade-deps:
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
+	$(MAKE) constraints
+	touch $(STAMP)
+
+constraints:
+	{ echo "# Versions the tests passed with; used by 'make install' (pip install -c)."; \
+	  echo "# Written by 'make constraints' from .venv ($$($(BIN)/python -V)); to update: make upgrade-deps."; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v -i '^amparo[= ]'; } > constraints.txt
 
 # The main job: build the demo workspace (a fictional defender's exports, imported and
 # analysed), then serve the web application on http://127.0.0.1:8000 with a printed demo
@@ -45,6 +67,9 @@ i18n: install
 
 bench: install
 	$(BIN)/python benchmarks/import_bench.py
+
+startup-bench: install
+	$(BIN)/python benchmarks/startup_bench.py
 
 clean:
 	rm -rf $(VENV) amparo-data .pytest_cache .mypy_cache .ruff_cache

@@ -27,13 +27,11 @@ from amparo.cli_common import (
     time_zone,
     workspace,
 )
-from amparo.ingest.registry import IMPORTERS
-from amparo.store import anchors, custody, defenders
-from amparo.store.evidence import delete_evidence, list_evidence
-from amparo.store.export import export_messages
-from amparo.store.messages import MessageFilter, get_message, list_messages, original_context
-from amparo.store.verify import verify_workspace
-from amparo.store.workspace import Workspace
+from amparo.domain import WATCH_KINDS
+
+# The store, importers and detectors are imported inside the commands that use them, so that
+# `amparo --help` and `amparo version` do not load SQLAlchemy, Alembic or the detectors'
+# libraries (tests/test_cli_startup.py checks what importing this module loads).
 
 # Tracebacks never show local variables: they can hold keys, passphrases and evidence text.
 app = typer.Typer(cls=AmparoGroup, no_args_is_help=True, add_completion=False,
@@ -73,6 +71,8 @@ def init(
         help="Store the key beside the data. For demos and tests only.")] = False,
 ) -> None:
     """Create a workspace: database, encrypted vault and custody log."""
+    from amparo.store.workspace import Workspace
+
     cfg = settings()
     key_file = key_file or cfg.key_file
     if insecure_demo_key:
@@ -101,6 +101,8 @@ def defender_add(
         help="IANA zone, e.g. America/Bogota.", callback=time_zone)] = None,
 ) -> None:
     """Register a defender; prints the new id."""
+    from amparo.store import defenders
+
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             d = defenders.add_defender(s, name, actor=ws.settings.actor, country=country,
@@ -113,6 +115,8 @@ def defender_add(
 @defender_app.command("list")
 def defender_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List defenders."""
+    from amparo.store import defenders
+
     with workspace() as ws, ws.session() as s:
         rows = [{"id": d.id, "pseudonym": d.pseudonym, "country": d.country,
                  "languages": d.languages, "timezone": d.timezone}
@@ -130,10 +134,12 @@ def defender_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 @defender_app.command("watch")
 def defender_watch(
     defender: Annotated[str, typer.Argument(help="Defender id or pseudonym.")],
-    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(defenders.WATCH_KINDS)}.")],
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(WATCH_KINDS)}.")],
     value: Annotated[str, typer.Argument(help="The private value to watch for in messages.")],
 ) -> None:
     """Add private data (stored encrypted) that must raise an alarm if it appears in messages."""
+    from amparo.store import defenders
+
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             d = defenders.find_defender(s, defender)
@@ -158,6 +164,8 @@ def _platforms() -> list[str]:
 @app.command()
 def formats() -> None:
     """List the import formats."""
+    from amparo.ingest.registry import IMPORTERS
+
     for name, cls in sorted(IMPORTERS.items()):
         out.print(f"{name:10} {cls.description}")
 
@@ -177,7 +185,8 @@ def messages_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List messages, oldest first (a page at a time: --limit and --offset)."""
-    from amparo.store.messages import count_messages
+    from amparo.store import defenders
+    from amparo.store.messages import MessageFilter, count_messages, list_messages
 
     with workspace() as ws, friendly_errors(), ws.session() as s:
         defender_id = defenders.find_defender(s, defender).id if defender else None
@@ -214,6 +223,8 @@ def messages_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show one message in full, with where it sits in its original."""
+    from amparo.store.messages import get_message, original_context
+
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             msg = get_message(s, message_id)
@@ -243,6 +254,9 @@ def evidence_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List preserved originals with their SHA-256."""
+    from amparo.store import defenders
+    from amparo.store.evidence import list_evidence
+
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             defender_id = defenders.find_defender(s, defender).id if defender else None
@@ -267,6 +281,8 @@ def evidence_delete(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an original and its messages (recorded, with the reason, in the custody log)."""
+    from amparo.store.evidence import delete_evidence
+
     if not yes:
         typer.confirm(f"Delete evidence item {item_id} and its messages for good?", abort=True)
     with workspace() as ws, friendly_errors():
@@ -284,6 +300,9 @@ def verify(
 ) -> None:
     """Check the database, re-hash every original and walk the custody chain; exit 1 on any
     problem."""
+    from amparo.store import anchors
+    from amparo.store.verify import verify_workspace
+
     with friendly_errors():
         copies = [anchors.read_anchor(path) for path in anchor or []]
     with workspace(report_recovery=False) as ws, friendly_errors():
@@ -310,6 +329,8 @@ def custody_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the custody log: who did what, when and why."""
+    from amparo.store import custody
+
     with workspace() as ws, ws.session() as s:
         rows = custody.list_entries(s, limit=limit)
     if as_json:
@@ -328,6 +349,8 @@ def custody_export(
     output: Annotated[Path, typer.Argument(help="JSON-lines file to write.")],
 ) -> None:
     """Write the whole log as JSON lines, to keep or hand over as an external anchor."""
+    from amparo.store import custody
+
     with workspace() as ws, ws.session() as s:
         rows = custody.list_entries(s)
         public_key = ws.custody_key.public_hex
@@ -348,6 +371,8 @@ def custody_check(
              "checked against the key they name.")] = None,
 ) -> None:
     """Verify an exported log on its own: no workspace or vault key needed."""
+    from amparo.store import custody
+
     with friendly_errors():
         lines = file.read_text(encoding="utf-8").splitlines()
     walk = custody.check_exported(lines, public_key)
@@ -372,6 +397,8 @@ def custody_acknowledge(
 ) -> None:
     """Record that a recorded log anomaly was reviewed, so verify stops failing on it (the
     anomaly and the acknowledgement both stay in the log)."""
+    from amparo.store import custody
+
     with workspace() as ws, friendly_errors():
         with ws.write_lock(), ws.session() as s:
             custody.acknowledge(s, seq, actor=ws.settings.actor, reason=reason)
@@ -392,6 +419,9 @@ def export(
     reason: Annotated[str, typer.Option(help="Why, for the custody log.")] = "",
 ) -> None:
     """Export a defender's messages with their evidence hashes and locators."""
+    from amparo.store import defenders
+    from amparo.store.export import export_messages
+
     with workspace() as ws, friendly_errors():
         with ws.session() as s:
             d = defenders.find_defender(s, defender)

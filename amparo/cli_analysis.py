@@ -7,14 +7,11 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from amparo import pipeline
-from amparo.analysis_input import HashingLines, file_items, jsonl_items
 from amparo.cli_common import (
     check_writable,
     country_code,
@@ -26,12 +23,14 @@ from amparo.cli_common import (
     workspace,
 )
 from amparo.detect.base import LABELS, DetectorContext, Finding, Severity, TextItem
-from amparo.detect.registry import DETECTORS
 from amparo.digest import sha256_file
 from amparo.errors import user_file
-from amparo.store import defenders
-from amparo.store.analysis import analyze_defender, list_findings
-from amparo.store.indicators import import_indicators, list_indicator_collections
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+# The pipeline, the detectors and the store are imported inside the commands that use them
+# (see cli.py).
 
 findings_app = typer.Typer(no_args_is_help=True, help="Findings of the detectors.")
 iocs_app = typer.Typer(no_args_is_help=True,
@@ -84,12 +83,16 @@ class _Printer:
 
 
 def _progress(enabled: bool) -> Progress:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(TextColumn("Analysing"), BarColumn(), TextColumn("{task.completed:,.0f} "
                     "messages"), TimeElapsedColumn(), console=err, transient=True,
                     disable=not enabled)
 
 
 def _items_from(path: str, printer_context: dict[str, str]) -> Iterator[TextItem]:
+    from amparo.analysis_input import HashingLines, file_items, jsonl_items
+
     if path == "-":
         lines = HashingLines(sys.stdin.buffer)
         yield from jsonl_items(lines)
@@ -117,6 +120,9 @@ def analyze(
         help="Without a workspace: where to write the run manifest.")] = None,
 ) -> None:
     """Run the detectors over a defender's messages, or over a file or standard input."""
+    from amparo.store import defenders
+    from amparo.store.analysis import analyze_defender
+
     if (path is None) == (defender is None):
         fail("give either PATH (or -) or --defender")
     printer = _Printer(as_json)
@@ -150,6 +156,8 @@ def _analyze_file(
     path: str, names: list[str] | None, workers: int | None, country: str | None,
     manifest_path: Path | None, on_batch: Any,
 ) -> tuple[str, list[dict[str, str]]]:
+    from amparo import pipeline
+
     check_writable(manifest_path, "manifest")
     inputs: dict[str, str] = {}
     context = DetectorContext(country=country.upper() if country else None)
@@ -185,6 +193,9 @@ def findings_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Stored findings, most severe first, with why each was raised."""
+    from amparo.store import defenders
+    from amparo.store.analysis import list_findings
+
     with workspace() as ws, friendly_errors(), ws.session() as s:
         defender_id = defenders.find_defender(s, defender).id if defender else None
         rows = list_findings(s, defender_id=defender_id, label=label,
@@ -205,6 +216,8 @@ def findings_list(
 
 def detectors() -> None:
     """List the detectors and the labels each can raise."""
+    from amparo.detect.registry import DETECTORS
+
     for name, cls in DETECTORS.items():
         out.print(f"[bold]{name}[/] {cls.version}: {', '.join(cls.labels)}")
     out.print(f"Labels: {len(LABELS)} (see docs/labels.md)")
@@ -221,6 +234,8 @@ def iocs_import(
     = False,
 ) -> None:
     """Add indicator collections to the workspace; `analyze` matches links against them."""
+    from amparo.store.indicators import import_indicators
+
     if name and len(paths) > 1:
         fail("--name needs exactly one file")
     with workspace() as ws, friendly_errors():
@@ -235,6 +250,8 @@ def iocs_import(
 @iocs_app.command("list")
 def iocs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The indicator collections in the workspace (the bundled snapshot is always used too)."""
+    from amparo.store.indicators import list_indicator_collections
+
     with workspace() as ws, friendly_errors():
         rows = list_indicator_collections(ws)
     if as_json:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-import networkx as nx
 import typer
 from rich.table import Table
 
@@ -23,14 +23,43 @@ from amparo.cli_common import (
     workspace,
 )
 from amparo.errors import user_file
-from amparo.store import defenders
 
 campaigns_app = typer.Typer(no_args_is_help=True,
                             help="Coordinated campaigns: many accounts acting as one.")
 
+# The optional extra `amparo[campaigns]` (pyproject.toml) that every campaigns command needs.
+EXTRA = "campaigns"
+STACK = ("pandas", "pyarrow", "duckdb", "networkx", "dask", "distributed")
+
+
+def missing_stack() -> list[str]:
+    """The modules of the campaign stack that cannot be imported here (found, not loaded)."""
+    missing = []
+    for name in STACK:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):  # ValueError: a module set to None in sys.modules
+            found = False
+        if not found:
+            missing.append(name)
+    return missing
+
+
+@campaigns_app.callback()
+def _require_stack() -> None:
+    # Runs before any campaigns command (not for --help): say which extra to install instead
+    # of failing later with a ModuleNotFoundError.
+    missing = missing_stack()
+    if missing:
+        fail(f"`amparo campaigns` needs the optional campaign stack, which is not installed "
+             f"(missing: {', '.join(missing)}). Install it with: pip install 'amparo[{EXTRA}]' "
+             "(`make install` includes it).")
+
 
 def _exports(detection: Any, inputs: Any, graphml: Path | None, gexf: Path | None,
              timeline_file: Path | None) -> None:
+    import networkx as nx
+
     from amparo.campaigns.detect import campaign_graph, timeline
 
     if graphml or gexf:
@@ -116,6 +145,7 @@ def detect(
 
 
 def _detect_defender(defender: str, eng: Any, settings: Any, exports: Any) -> Any:
+    from amparo.store import defenders
     from amparo.store.campaigns import detect_for_defender
 
     with workspace() as ws, friendly_errors():
@@ -140,6 +170,7 @@ def list_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Stored campaigns, strongest first."""
+    from amparo.store import defenders
     from amparo.store.campaigns import list_campaigns
 
     with workspace() as ws, friendly_errors(), ws.session() as s:

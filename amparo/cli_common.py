@@ -10,16 +10,18 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from amparo.config import Settings
 from amparo.errors import AmparoError
-from amparo.store.workspace import Workspace
+
+if TYPE_CHECKING:  # imported where used: the store pulls in SQLAlchemy, Alembic, cryptography
+    from amparo.config import Settings
+    from amparo.store.workspace import Workspace
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -191,6 +193,8 @@ def parse_map(pairs: list[str]) -> dict[str, str]:
 
 
 def settings() -> Settings:
+    from amparo.config import Settings
+
     home: Path | None = _state["home"]
     return Settings.from_env(home)
 
@@ -199,6 +203,8 @@ def settings() -> Settings:
 def workspace(*, report_recovery: bool = True) -> Iterator[Workspace]:
     """The open workspace. Afterwards, says on stderr if opening it for writing finished or
     undid a write a crash had interrupted (`verify` reports that itself)."""
+    from amparo.store.workspace import Workspace
+
     with friendly_errors():
         ws = Workspace.open(settings())
         if ws.key_mode == "insecure-demo":

@@ -8,10 +8,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from amparo.cli_common import (
     err,
@@ -25,14 +24,15 @@ from amparo.cli_common import (
     time_zone,
     workspace,
 )
-from amparo.ingest import ImportOptions
-from amparo.store import defenders
-from amparo.store.importing import dry_run, import_paths
-from amparo.store.reread import reread_evidence
+
+if TYPE_CHECKING:  # the importers and the store are imported where used (see cli.py)
+    from amparo.ingest import ImportOptions
 
 
 @contextmanager
 def progress_counter(enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     if not enabled:
         yield None
         return
@@ -64,6 +64,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JS
 
 def _reading(encoding: str | None, day_first: bool | None, column_map: list[str] | None
              ) -> ImportOptions:
+    from amparo.ingest import ImportOptions
+
     return ImportOptions(encoding=encoding, day_first=day_first,
                          column_map=parse_map(column_map or []))
 
@@ -83,6 +85,9 @@ def import_cmd(
     = False,
 ) -> None:
     """Preserve exports in the vault and store their messages (all or nothing)."""
+    from amparo.store import defenders
+    from amparo.store.importing import dry_run, import_paths
+
     options = _reading(encoding, day_first, column_map)
     if dry:
         with friendly_errors(), json_errors(as_json):
@@ -176,6 +181,8 @@ def evidence_reread(
     as_json: JsonOption = False,
 ) -> None:
     """Read a preserved original again with other options, replacing its messages."""
+    from amparo.store.reread import reread_evidence
+
     options = _reading(encoding, day_first, column_map)
     if not yes:
         typer.confirm(f"Replace the messages read from evidence item {item_id} (findings and "

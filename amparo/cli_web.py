@@ -7,17 +7,19 @@ import json
 import secrets
 import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from amparo.accounts import tokens, users
-from amparo.accounts.policy import Policy
 from amparo.accounts.roles import Role
 from amparo.cli_common import err, fail, out, settings, workspace
-from amparo.store.workspace import Workspace
+
+if TYPE_CHECKING:  # the accounts and the store are imported where used (see cli.py)
+    from sqlalchemy.orm import Session
+
+    from amparo.accounts import users
+    from amparo.store.workspace import Workspace
 
 user_app = typer.Typer(no_args_is_help=True, help="Staff accounts of the web application.")
 token_app = typer.Typer(no_args_is_help=True, help="API bearer tokens (act as their user).")
@@ -55,6 +57,9 @@ def user_add(
 ) -> None:
     """Add a staff user, with two-factor sign-in set up: prints the TOTP secret and the
     recovery codes once."""
+    from amparo.accounts import users
+    from amparo.accounts.policy import Policy
+
     password = _read_password(password_stdin)
     with workspace() as ws:
         with ws.session() as s:
@@ -72,6 +77,8 @@ def user_add(
 @user_app.command("list")
 def user_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List staff users."""
+    from amparo.accounts import users
+
     with workspace() as ws, ws.session() as s:
         rows = [users.user_dict(u) for u in users.list_users(s)]
     if as_json:
@@ -96,6 +103,8 @@ def _change_user(change: Callable[[Session, str], object], done: str) -> None:
 @user_app.command("reset-2fa")
 def user_reset_2fa(username: str) -> None:
     """Forget a user's TOTP secret and recovery codes; they set it up again at next sign-in."""
+    from amparo.accounts import users
+
     _change_user(lambda s, actor: users.reset_second_factor(s, username, actor=actor),
                  f"Two-factor sign-in of {username} was reset; their sessions were ended.")
 
@@ -103,6 +112,8 @@ def user_reset_2fa(username: str) -> None:
 @user_app.command("disable")
 def user_disable(username: str) -> None:
     """Disable a user: signs them out and revokes their API tokens."""
+    from amparo.accounts import users
+
     _change_user(lambda s, actor: users.set_disabled(s, username, True, actor=actor),
                  f"{username} is disabled.")
 
@@ -110,6 +121,8 @@ def user_disable(username: str) -> None:
 @user_app.command("enable")
 def user_enable(username: str) -> None:
     """Enable a disabled user again (and clear a sign-in lockout)."""
+    from amparo.accounts import users
+
     _change_user(lambda s, actor: users.set_disabled(s, username, False, actor=actor),
                  f"{username} is enabled.")
 
@@ -121,6 +134,8 @@ def token_create(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Create an API token for USERNAME; it is shown once and acts with the user's role."""
+    from amparo.accounts import tokens
+
     with workspace() as ws:
         with ws.session() as s:
             token_id, token = tokens.create(s, username, label, actor=ws.settings.actor)
@@ -134,6 +149,8 @@ def token_create(
 @token_app.command("revoke")
 def token_revoke(token_id: int) -> None:
     """Revoke an API token by its id (see `amparo token list`)."""
+    from amparo.accounts import tokens
+
     _change_user(lambda s, actor: tokens.revoke(s, token_id, actor=actor),
                  f"token {token_id} is revoked.")
 
@@ -141,6 +158,8 @@ def token_revoke(token_id: int) -> None:
 @token_app.command("list")
 def token_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List API tokens (never the tokens themselves)."""
+    from amparo.accounts import tokens
+
     with workspace() as ws, ws.session() as s:
         rows = tokens.list_tokens(s)
     if as_json:
@@ -155,6 +174,9 @@ def token_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
 
 def _demo_login(ws: Workspace) -> None:
     """Create or renew the demo administrator and print how to sign in."""
+    from amparo.accounts import users
+    from amparo.accounts.policy import Policy
+
     ws_key = ws.key
     if ws.key_mode != "insecure-demo":
         fail("--demo-login is only for the demo workspace (insecure demo key)")
@@ -184,6 +206,7 @@ def serve(
     """Serve the web application (and the JSON API under /api/v1)."""
     import uvicorn
 
+    from amparo.accounts.policy import Policy
     from amparo.web.app import create_app
 
     policy = Policy.from_env()

@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Kinds of private data a defender's watchlist can hold (the CLI's help lists them too).
+WATCH_KINDS = (
+    "address", "phone", "email", "name", "relative", "school", "workplace", "vehicle",
+    "id_number", "other",
+)
+
 
 class Platform(enum.StrEnum):
     WHATSAPP = "whatsapp"

@@ -1,4 +1,4 @@
-"""Train the abuse classifier (amparo/detect/models/abuse.joblib) reproducibly.
+"""Train the abuse classifier (amparo/detect/models/abuse.npz + abuse.json) reproducibly.
 
     .venv/bin/python scripts/train_abuse.py [--data ../shared/data] [--seed 13]
 
@@ -11,7 +11,9 @@ reports precision/recall/F1 on the held-out test part only — for the model alo
 whole detector (model + rules). It also runs the hand-written challenge set
 (resources/abuse/challenge.yaml), the only source of Spanish figures.
 
-Writes the model and amparo/detect/models/abuse-metrics.json (the figures in the model card).
+Writes the model (weights as NumPy arrays in abuse.npz, labels, thresholds and metadata in
+abuse.json; nothing pickled) and amparo/detect/models/abuse-metrics.json (the figures in the
+model card).
 """
 
 from __future__ import annotations
@@ -180,7 +182,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--out", type=Path, default=MODELS / "abuse.joblib")
+    ap.add_argument("--out", type=Path, default=MODELS / "abuse.npz")
     args = ap.parse_args()
     started = time.perf_counter()
     rng = random.Random(args.seed)
@@ -241,12 +243,17 @@ def main() -> None:
     metrics["counts"] = {
         "train": len(train), "templates": len(extra), "val": len(val), "test": len(test),
         "test_by_source": dict(Counter(e.source for e in test))}
-    metrics["artefact"] = {"file": args.out.name, "bytes": args.out.stat().st_size,
-                           "sha256": hashlib.sha256(args.out.read_bytes()).hexdigest()}
+    arrays, description = LinearModel.files(args.out)
+    metrics["artefact"] = {**_file_facts(arrays), "description": _file_facts(description)}
     metrics["train_seconds"] = round(train_s, 1)
     metrics["total_seconds"] = round(time.perf_counter() - started, 1)
     (args.out.parent / "abuse-metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     print(json.dumps({k: metrics[k] for k in ("artefact", "train_seconds", "total_seconds")}))
+
+
+def _file_facts(path: Path) -> dict[str, object]:
+    return {"file": path.name, "bytes": path.stat().st_size,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def evaluate(model: LinearModel, test: list[Example], path: Path,

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from amparo.detect.abuse_model import LinearModel
 
 _HERE = Path(__file__).parent
-MODEL_PATH = _HERE / "models" / "abuse.joblib"
+MODEL_PATH = _HERE / "models" / "abuse.npz"  # with abuse.json beside it
 LEXICON_PATH = _HERE / "resources" / "abuse" / "lexicon.yaml"
 
 INSULT, HATE, SEXUAL, PROFANITY = "abuse.insult", "abuse.hate", "abuse.sexual", "abuse.profanity"
@@ -66,7 +66,8 @@ class AbuseDetector(Detector):
 
         self._model = LinearModel.load(self._model_path)
         self._lexicon = Lexicon(self._lexicon_path)
-        self._hashes = {p.name: sha256_file(p) for p in (self._model_path, self._lexicon_path)}
+        self._hashes = {p.name: sha256_file(p)
+                        for p in (*LinearModel.files(self._model_path), self._lexicon_path)}
         # Below this a model score cannot make a finding, even undamped.
         self._floor = min(min(t.values()) for t in self._model.thresholds.values())
 

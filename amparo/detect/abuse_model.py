@@ -1,6 +1,8 @@
 """The abuse classifier's linear model: hashed word and character n-grams of `fold()`ed text,
-one logistic-regression weight vector per label, stored as plain NumPy arrays (no pickled
-scikit-learn objects, so the artefact survives library upgrades).
+one logistic-regression weight vector per label. Stored as two plain files, nothing pickled
+(loading a pickle runs code; these survive library upgrades and can be read by any tool):
+`abuse.npz`, the weight arrays in NumPy's format, and `abuse.json`, the labels, feature spec,
+thresholds and training metadata, with the arrays' SHA-256 so a mismatched pair is refused.
 
 Shared by the detector (`abuse.py`) and the training script (`scripts/train_abuse.py`), so
 both featurise text the same way.
@@ -8,20 +10,24 @@ both featurise text the same way.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import itertools
+import json
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 from sklearn.utils import murmurhash3_32
 
-FORMAT = 1
+FORMAT = "amparo-linear-model/2"
+ARRAYS = ("coef", "intercept")
 _TOKEN = re.compile(r"[^\W_]{2,}")  # as scikit-learn's default token_pattern
 
 
@@ -130,17 +136,62 @@ class LinearModel:
                 self._weights[key] = weight
         return weight
 
+    @staticmethod
+    def files(path: Path) -> tuple[Path, Path]:
+        """The arrays (`path`, .npz) and the description beside them (.json)."""
+        return path, path.with_suffix(".json")
+
     def save(self, path: Path) -> None:
-        joblib.dump({"format": FORMAT, "labels": list(self.labels), "spec": self.spec.as_dict(),
-                     "coef": self.coef.astype(np.float32), "intercept": self.intercept,
-                     "thresholds": self.thresholds, "meta": self.meta}, path, compress=3)
+        """Write `path` (.npz) and its .json. Byte-for-byte reproducible: the zip entries
+        carry a fixed date, so the same weights always give the same SHA-256."""
+        arrays_path, meta_path = self.files(path)
+        arrays = {"coef": np.ascontiguousarray(self.coef, dtype=np.float32),
+                  "intercept": np.ascontiguousarray(self.intercept, dtype=np.float32)}
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, array in arrays.items():
+                entry = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with zf.open(entry, "w") as out:
+                    np.lib.format.write_array(out, array, allow_pickle=False)
+        data = buffer.getvalue()
+        arrays_path.write_bytes(data)
+        meta = {"format": FORMAT, "arrays": arrays_path.name,
+                "arrays_sha256": hashlib.sha256(data).hexdigest(),
+                "shapes": {name: list(a.shape) for name, a in arrays.items()},
+                "labels": list(self.labels), "spec": self.spec.as_dict(),
+                "thresholds": self.thresholds, "meta": self.meta}
+        meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
+                             encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
-        data = joblib.load(path)
-        if data.get("format") != FORMAT:
-            raise ValueError(f"{path}: unsupported abuse model format {data.get('format')!r}")
-        return cls(tuple(data["labels"]), FeatureSpec(**data["spec"]),
-                   np.ascontiguousarray(data["coef"], dtype=np.float32),
-                   np.asarray(data["intercept"], dtype=np.float32),
-                   data["thresholds"], data["meta"])
+        """Read a model written by `save`; ValueError naming the file if it is not one."""
+        arrays_path, meta_path = cls.files(path)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            data = arrays_path.read_bytes()
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{meta_path}: not an abuse model description: {exc}") from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            found = meta.get("format") if isinstance(meta, dict) else None
+            raise ValueError(f"{meta_path}: unsupported abuse model format {found!r}")
+        if hashlib.sha256(data).hexdigest() != meta.get("arrays_sha256"):
+            raise ValueError(f"{arrays_path}: SHA-256 differs from the one in {meta_path.name}; "
+                             "the weights and their description do not belong together")
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in ARRAYS}
+        except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"{arrays_path}: not the abuse model's arrays: {exc}") from None
+        labels = tuple(meta["labels"])
+        spec = FeatureSpec(**meta["spec"])
+        n_features = 2 ** spec.word_bits + 2 ** spec.char_bits
+        if arrays["coef"].shape != (n_features, len(labels)) or \
+                arrays["intercept"].shape != (len(labels),):
+            raise ValueError(f"{arrays_path}: weights of shape {arrays['coef'].shape} and "
+                             f"{arrays['intercept'].shape} do not fit {len(labels)} labels and "
+                             f"{n_features} features")
+        return cls(labels, spec, np.ascontiguousarray(arrays["coef"], dtype=np.float32),
+                   np.asarray(arrays["intercept"], dtype=np.float32),
+                   meta["thresholds"], meta["meta"])

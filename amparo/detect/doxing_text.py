@@ -52,29 +52,6 @@ def skeleton(text: str) -> str:
     return _REPEATED.sub(r"\1", s)
 
 
-def within_edits(a: str, b: str, limit: int) -> bool:
-    """Whether a and b are at most `limit` edits apart (insertions, deletions, substitutions
-    and swaps of neighbouring letters)."""
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > limit:
-        return False
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
-            cur[j] = v
-        if min(cur) > limit:
-            return False
-        prev2, prev = prev, cur
-    return prev[-1] <= limit
-
-
 def edit_budget(word: str) -> int:
     """Typos tolerated in a watchlist word: one per five letters, none in numbers."""
     return 0 if any(c.isdigit() for c in word) else len(word) // 5

@@ -25,8 +25,8 @@ from typing import Any
 import phonenumbers
 
 from amparo.detect.base import WatchItem
-from amparo.detect.doxing_text import edit_budget, skeleton, within_edits
-from amparo.detect.normalize import Folded, fold
+from amparo.detect.doxing_text import edit_budget, skeleton
+from amparo.detect.normalize import Folded, fold, within_edits
 
 _SEP = r"[\s.\-()/]{0,3}"
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]+")

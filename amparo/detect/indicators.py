@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import idna
+
 from amparo.errors import AmparoError
 
 FORMAT = "amparo-indicators/1"
@@ -108,16 +110,30 @@ def refang(text: str) -> str:
     return text
 
 
+def idna_ascii(host: str) -> str | None:
+    """The ASCII (punycode) form of a host name under IDNA 2008 with UTS #46 mapping, as
+    browsers resolve it, or None if IDNA 2008 does not allow it. Not Python's "idna" codec,
+    which is IDNA 2003: it turns 'faß.de' into 'fass.de' (another domain, with another owner)
+    and silently drops a zero-width joiner. Labels that are already ASCII pass unchanged (the
+    callers check them; feeds list hosts such as '_dmarc.example.org')."""
+    try:
+        mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
+        return ".".join(label if label.isascii() else idna.alabel(label).decode("ascii")
+                        for label in mapped.split("."))
+    except (idna.IDNAError, UnicodeError):
+        return None
+
+
 def host_key(host: str) -> str | None:
     """Lower-case ASCII (punycode) form of a host name, or None if it is not one."""
     host = host.strip().lower().rstrip(".")
     if host.startswith("*."):
         host = host[2:]
     if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
+        encoded = idna_ascii(host)
+        if encoded is None:
             return None
+        host = encoded
     labels = host.split(".")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
         return None

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import tldextract
 
-from amparo.detect.indicators import ip_key, url_key
+from amparo.detect.indicators import idna_ascii, ip_key, url_key
 
 # "." or a defanged dot: "[.]", "(.)", "{.}", "[dot]", "(dot)", optionally spaced.
 _SEP = r"(?:\.|\s?[\[\(\{]\s?(?:\.|dot)\s?[\]\)\}]\s?)"
@@ -92,13 +92,7 @@ def parse_host(raw: str) -> Host | None:
         return None
     uni_labels = [_to_unicode(label) for label in labels]
     uni = ".".join(uni_labels)
-    if raw.isascii():
-        asc = raw
-    else:
-        try:
-            asc = raw.encode("idna").decode("ascii")
-        except UnicodeError:
-            asc = raw
+    asc = raw if raw.isascii() else idna_ascii(raw) or raw
     ext = _EXTRACT(uni)
     return Host(asc, uni, ext.subdomain, ext.domain, ext.suffix)
 

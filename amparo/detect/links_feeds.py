@@ -1,9 +1,13 @@
 """Parsers for indicator files: STIX 2 bundles, MISP JSON events, CSV and plain lists.
 
-Used through `amparo.detect.indicators.load_indicator_file`. STIX is read as plain JSON (the
-`stix2` library's full object parser takes seconds on a 2 MB MVT bundle and adds nothing to
-a list of `[domain-name:value = '…']` patterns). Any bad value is an error naming the file and
-the line, or the JSON object, at fault: a collection is imported whole or not at all.
+Used through `amparo.detect.indicators.load_indicator_file`. A STIX bundle is read as plain
+JSON (the `stix2` library's full object parser takes seconds on a 2 MB MVT bundle) and each
+indicator's pattern is parsed by the OASIS grammar (`stix2-patterns`). Every `=`, `IN` or (for
+IP addresses) `ISSUBSET` comparison of a network object's value gives one indicator; a pattern
+that describes values instead of listing them (`MATCHES`, `LIKE`, `!=`, `NOT =` ...) is refused:
+Amparo compares exact values, and reading a regular expression as a domain would match the wrong
+thing. Any bad value is an error naming the file and the line, or the JSON object, at fault: a
+collection is imported whole or not at all.
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from amparo.detect.indicators import (
 )
 
 # STIX object paths that carry network indicators, and the kind each one is.
-_STIX_KINDS = {"domain-name": "domain", "hostname": "domain", "url": "url", "ipv4-addr": "ip",
-               "ipv6-addr": "ip", "email-addr": "email", "email-message:from_ref": "email"}
-_STIX_TERM = re.compile(
-    r"(domain-name|hostname|url|ipv4-addr|ipv6-addr|email-addr|email-message:from_ref)"
-    r"\s*:\s*value\s*(?:=|MATCHES|LIKE)\s*'((?:[^'\\]|\\.)*)'")
+_STIX_KINDS = {"domain-name:value": "domain", "hostname:value": "domain", "url:value": "url",
+               "ipv4-addr:value": "ip", "ipv6-addr:value": "ip", "email-addr:value": "email",
+               "email-message:from_ref.value": "email"}
+# Comparisons that list values; ISSUBSET only for addresses ("in this network").
+_STIX_LISTING = {"=", "IN"}
+_STIX_STRING = re.compile(r"'((?:[^'\\]|\\.)*)'")
+_STIX_ESCAPE = re.compile(r"\\(.)")
 # MISP attribute types that carry network indicators ("a|b" types keep the first part).
 _MISP_KINDS = {"domain": "domain", "hostname": "domain", "domain|ip": "domain",
                "hostname|port": "domain", "url": "url", "uri": "url", "ip-dst": "ip",
@@ -140,10 +146,48 @@ def _read_stix(data: dict[str, Any], coll: IndicatorCollection, path: Path,
             author = by_id.get(str(about.get("created_by_ref") or obj.get("created_by_ref")))
             who = str(author.get("name")) if author else publisher
             source = sources[key] = Source(title, who, path.stem)
-        for term in _STIX_TERM.finditer(pattern):
-            value = term.group(2).replace("\\'", "'").replace("\\\\", "\\")
-            _add(coll, value, source, _STIX_KINDS[term.group(1)],
-                 f"{path}: objects[{i}] ({obj.get('id')})", strict)
+        where = f"{path}: objects[{i}] ({obj.get('id')})"
+        version = str(obj.get("spec_version") or data.get("spec_version") or "2.1")
+        try:
+            terms = _stix_terms(pattern, version)
+        except ValueError as exc:
+            if strict:
+                raise IndicatorError(f"{where}: {exc}") from None
+            coll.skipped.append(f"{where}: {exc}")
+            continue
+        for kind, operator, value in terms:
+            if operator not in _STIX_LISTING and not (operator == "ISSUBSET" and kind == "ip"):
+                raise IndicatorError(
+                    f"{where}: the pattern {pattern} compares with {operator}, which describes "
+                    "values instead of listing them; Amparo matches exact domains, URLs, "
+                    "addresses and networks only. Remove this indicator or list its values with "
+                    "'=' and import again.")
+            _add(coll, value, source, kind, where, strict)
+
+
+def _stix_terms(pattern: str, version: str) -> list[tuple[str, str, str]]:
+    """(kind, operator, value) of every comparison of a network object's value in a STIX
+    pattern, one per listed value; ValueError if the pattern does not parse."""
+    from stix2patterns.exceptions import ParseException
+
+    if version == "2.0":
+        from stix2patterns.v20.pattern import Pattern
+    else:
+        from stix2patterns.v21.pattern import Pattern
+    try:
+        comparisons = Pattern(pattern).inspect().comparisons
+    except ParseException as exc:
+        raise ValueError(f"invalid STIX {version} pattern {pattern[:200]!r}: {exc}") from None
+    terms: list[tuple[str, str, str]] = []
+    for object_type, found in comparisons.items():
+        for object_path, operator, literal in found:
+            kind = _STIX_KINDS.get(f"{object_type}:{'.'.join(map(str, object_path))}")
+            if kind is None:  # file hashes, process names ...: not a network indicator
+                continue
+            # The grammar has checked the literal: one quoted string, or a set of them for IN.
+            strings = _STIX_STRING.findall(literal) or [literal]
+            terms.extend((kind, operator, _STIX_ESCAPE.sub(r"\1", text)) for text in strings)
+    return terms
 
 
 # ---------------------------------------------------------------- MISP

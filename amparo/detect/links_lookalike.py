@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from amparo.detect.links_extract import Host
+from amparo.detect.normalize import within_edits
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,25 +30,6 @@ class _Name:
     service: str
     weak: bool  # an ordinary word too: needs a lure word next to it
     limit: int  # edits tolerated (0 for weak names)
-
-
-def _osa(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (a swap of neighbours costs 1), capped at limit+1."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 def _allowed_distance(word: str) -> int:
@@ -131,7 +113,7 @@ class Lookalikes:
         for name in self._names:
             limit = name.limit
             if (limit and flat[:1] == name.skeleton[:1] and abs(len(flat) - len(name.skeleton))
-                    <= limit and _osa(flat, name.skeleton, limit) <= limit):
+                    <= limit and within_edits(flat, name.skeleton, limit)):
                 return name, "typo"
         return None
 

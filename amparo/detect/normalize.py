@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 # Letters from other scripts that look like Latin ones (the usual homograph suspects).
 _HOMOGLYPHS = str.maketrans({
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
@@ -126,3 +128,11 @@ def fold(text: str) -> Folded:
     repeats = [(m.start(), m.end(), m.group(1)) for m in _REPEAT.finditer(s)]
     s, index = _drop(s, index, repeats)
     return Folded(s, index)
+
+
+def within_edits(a: str, b: str, limit: int) -> bool:
+    """Whether a and b are at most `limit` edits apart: insertions, deletions, substitutions
+    and swaps of neighbouring letters, each letter edited once (optimal string alignment, so
+    'ca' -> 'abc' is 3, not 2). Shared by the watchlist's typo tolerance and the lookalike
+    domains."""
+    return a == b or OSA.distance(a, b, score_cutoff=limit) <= limit

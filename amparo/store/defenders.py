@@ -10,15 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amparo.domain import WATCH_KINDS
 from amparo.errors import AmparoError
 from amparo.store import custody
 from amparo.store.crypto import seal, unseal
 from amparo.store.tables import Defender
-
-WATCH_KINDS = (
-    "address", "phone", "email", "name", "relative", "school", "workplace", "vehicle",
-    "id_number", "other",
-)
 
 
 class DefenderError(AmparoError):

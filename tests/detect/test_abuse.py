@@ -157,14 +157,15 @@ def test_nothing_heavy_before_load() -> None:
 
 def test_artefacts_hash_the_files_it_reads(detector: AbuseDetector) -> None:
     arts = detector.artefacts()
-    for path in (MODEL_PATH, LEXICON_PATH):
+    for path in (MODEL_PATH, MODEL_PATH.with_suffix(".json"), LEXICON_PATH):
         assert arts[path.name] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert MODEL_PATH.stat().st_size <= 25 * 1024 * 1024
 
 
 def test_model_card_names_the_artefact_hash() -> None:
     card = Path(__file__).resolve().parents[2] / "docs" / "model-card-abuse.md"
-    assert hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest() in card.read_text("utf-8")
+    for path in (MODEL_PATH, MODEL_PATH.with_suffix(".json")):
+        assert hashlib.sha256(path.read_bytes()).hexdigest() in card.read_text("utf-8")
 
 
 def test_challenge_set_pass_rate(detector: AbuseDetector) -> None:

@@ -32,6 +32,11 @@ needs_data = pytest.mark.skipif(not IOCS.is_dir(),
     ("sub.evil(dot)com", "domain", "sub.evil.com"),
     ("*.evil.com", "domain", "evil.com"),
     ("bücher.de", "domain", "xn--bcher-kva.de"),
+    # IDNA 2008 / UTS 46 (as browsers): 'ß' is kept, not turned into 'ss' (IDNA 2003)
+    ("faß.example-bad.org", "domain", "xn--fa-hia.example-bad.org"),
+    ("https://STRASSE.example-bad.org/straße", "url", "strasse.example-bad.org/straße"),
+    ("https://Straße.example-bad.org/x", "url", "xn--strae-oqa.example-bad.org/x"),
+    ("क्‍ष.example-bad.org", "domain", "xn--11b2ezcw70k.example-bad.org"),  # joiner after virama
     ("hxxps://evil[.]com/login/", "url", "evil.com/login"),
     ("https://Evil.com:443/a?b=1#frag", "url", "evil.com/a?b=1"),
     ("evil.com/x", "url", "evil.com/x"),
@@ -47,7 +52,11 @@ def test_classify(raw: str, kind: str, value: str) -> None:
 
 
 @pytest.mark.parametrize("raw", ["", "despachosnegocios", "file.txt_", "1.2.3", "google@script",
-                                 "d41d8cd98f00b204e9800998ecf8427e", "http//www.x.com/a"])
+                                 "d41d8cd98f00b204e9800998ecf8427e", "http//www.x.com/a",
+                                 # a zero-width joiner IDNA 2003 silently dropped ('paypal')
+                                 "pay\u200dpal.example-bad.org",
+                                 "alerts@pay\u200dpal.example-bad.org",
+                                 "-bücher.example-bad.org"])
 def test_classify_rejects(raw: str) -> None:
     with pytest.raises(ValueError, match=r"is not|empty"):
         classify(raw)
@@ -80,6 +89,61 @@ def test_stix_report_identity_and_or_patterns() -> None:
     assert index.ip("192.0.2.99") is None
     assert index.url("smish.example-bad.org/track?id=1") is not None
 
+
+
+def test_stix_patterns_are_parsed_by_the_grammar() -> None:
+    """IN sets, escaped quotes, AND, FOLLOWEDBY, e-mail senders and networks (ISSUBSET); a
+    MATCHES on a file name is not a network indicator and is ignored, not refused."""
+    coll = load_indicator_file(FIXTURES / "stix_operators.json")
+    assert set(coll.values["domain"]) == {"update-one.example-bad.org",
+                                          "update-two.example-bad.org", "cdn.example-bad.org"}
+    assert set(coll.values["url"]) == {"example-bad.org/o'brien/login"}
+    assert set(coll.values["email"]) == {"alerts@example-bad.org"}
+    assert set(coll.values["ip"]) == {"198.51.100.0/24"}
+    assert coll.skipped == []
+    assert coll.sources == [Source("FictionalSpy", "Fictional Helpline CERT", "stix_operators")]
+
+
+def _bundle(tmp_path: Path, *patterns: str) -> Path:
+    objects = [{"type": "indicator", "spec_version": "2.1", "pattern_type": "stix",
+                "id": f"indicator--00000000-0000-4000-8000-{i:012d}", "pattern": pattern}
+               for i, pattern in enumerate(patterns)]
+    path = tmp_path / "feed.stix2"
+    path.write_text(json.dumps({"type": "bundle", "objects": objects}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("pattern", "operator"), [
+    (r"[domain-name:value MATCHES '^login\\.example-bad\\.org$']", "MATCHES"),
+    ("[url:value LIKE 'https://example-bad.org/%']", "LIKE"),
+    ("[domain-name:value NOT = 'example-good.org']", "NOT ="),
+    ("[ipv4-addr:value != '192.0.2.1']", "!="),
+    ("[domain-name:value ISSUBSET 'example-bad.org']", "ISSUBSET"),
+])
+def test_stix_patterns_that_describe_values_are_refused(tmp_path: Path, pattern: str,
+                                                        operator: str) -> None:
+    """Read as a literal value, '^login\\.example-bad\\.org$' would become an indicator that
+    matches nothing (or, for LIKE '%', the wrong thing): the file is refused, naming the
+    indicator, whether or not the import is strict."""
+    path = _bundle(tmp_path, "[domain-name:value = 'fine.example-bad.org']", pattern)
+    for strict in (False, True):
+        with pytest.raises(IndicatorError) as info:
+            load_indicator_file(path, strict=strict)
+        message = str(info.value)
+        assert message.startswith(f"{path}: objects[1] (indicator--00000000-0000-4000-8000-"
+                                  "000000000001)")
+        assert f"compares with {operator}," in message and pattern in message
+
+
+def test_stix_pattern_that_does_not_parse_is_left_out_or_refused(tmp_path: Path) -> None:
+    bad = "[domain-name:value = 'half.example-bad.org'"
+    path = _bundle(tmp_path, "[domain-name:value = 'fine.example-bad.org']", bad)
+    coll = load_indicator_file(path)
+    assert set(coll.values["domain"]) == {"fine.example-bad.org"}
+    (skipped,) = coll.skipped
+    assert skipped.startswith(f"{path}: objects[1] (indicator--") and "invalid STIX 2.1" in skipped
+    with pytest.raises(IndicatorError, match=r"objects\[1\] .*invalid STIX 2\.1 pattern"):
+        load_indicator_file(path, strict=True)
 
 def test_plain_list_with_comments_and_defanged() -> None:
     coll = load_indicator_file(FIXTURES / "domains.txt", publisher="Helpline")
@@ -233,3 +297,16 @@ def test_snapshot_holds_no_citizenlab_only_indicator() -> None:
                               / "indicators.csv")
     assert "google-protected.gq" in lab.values["domain"]
     assert "google-protected.gq" not in data["domains"]
+
+
+@needs_data
+def test_snapshot_rebuilds_identically_from_the_feeds(tmp_path: Path) -> None:
+    """The committed snapshot is what scripts/build_indicator_snapshot.py makes of the public
+    feeds with today's parsers (STIX patterns read by the OASIS grammar)."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_indicator_snapshot.py"
+    subprocess.run([sys.executable, str(script), "--data", str(IOCS), "--out", str(tmp_path)],
+                   check=True, capture_output=True, timeout=300)
+    assert (tmp_path / SNAPSHOT.name).read_bytes() == SNAPSHOT.read_bytes()

@@ -132,6 +132,20 @@ def test_workspace_collections(tmp_path: Path) -> None:
     assert not det.detect([TextItem("m6", "weather4free.com")])  # snapshot turned off
 
 
+def test_international_domains_follow_idna_2008(tmp_path: Path) -> None:
+    """'faß' and 'fass' are two domains (IDNA 2008, what browsers resolve); IDNA 2003 made
+    both 'fass', so a listed 'faß' domain matched a link to 'fass' and not one to 'faß'."""
+    feed = tmp_path / "feed.txt"
+    feed.write_text("faß.example-bad.org\n", encoding="utf-8")
+    save_collection(load_indicator_file(feed, name="helpline"), tmp_path / "indicators")
+    ctx = DetectorContext(indicators_dir=str(tmp_path / "indicators"))
+    det = LinksDetector(use_snapshot=False)
+    (f,) = run(det, "Entra en https://faß.example-bad.org/login", context=ctx)
+    assert f.label == IOC and "Domain 'faß.example-bad.org' is listed" in f.explanation
+    assert f.spans[0].text == "https://faß.example-bad.org/login"
+    assert det.detect([TextItem("m2", "Entra en https://fass.example-bad.org/login")]) == []
+
+
 def test_snapshot_off_by_context() -> None:
     ctx = DetectorContext(extras={"links.snapshot": "off"})
     assert run(LinksDetector(), "weather4free.com", context=ctx) == []

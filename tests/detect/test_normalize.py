@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from amparo.detect.normalize import fold
+from amparo.detect.normalize import fold, within_edits
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,25 @@ def test_index_is_consistent(text: str) -> None:
     assert len(f.index) == len(f.text)
     assert all(0 <= i < len(text) for i in f.index)
     assert list(f.index) == sorted(f.index)
+
+
+@pytest.mark.parametrize(("a", "b", "limit", "expected"), [
+    ("google", "google", 0, True),
+    ("gooogle", "google", 1, True),        # one insertion
+    ("gogle", "google", 1, True),          # one deletion
+    ("rnicrosoft", "microsoft", 1, False),  # two edits ('rn' for 'm')
+    ("rnicrosoft", "microsoft", 2, True),
+    ("whatsapp", "whatsap", 1, True),
+    ("faecbook", "facebook", 1, True),     # a swap of neighbours is one edit
+    ("faecbook", "facebook", 0, False),
+    ("ca", "abc", 2, False),               # each letter edited once: 3, not Damerau's 2
+    ("ca", "abc", 3, True),
+    ("mariana", "marina", 1, True),
+    ("silva", "souza", 2, False),
+    ("", "ab", 2, True),
+    ("", "abc", 2, False),
+])
+def test_within_edits(a: str, b: str, limit: int, expected: bool) -> None:
+    assert within_edits(a, b, limit) is expected
+    assert within_edits(b, a, limit) is expected
+
