@@ -12,14 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
-from amparo.domain import (
-    Attachment,
-    Locator,
-    MessageKind,
-    ParsedAccount,
-    ParsedMessage,
-    Platform,
-)
+from amparo.domain import Attachment, Locator, MessageKind, ParsedAccount, ParsedMessage, Platform
 from amparo.store.db import CACHE_KIB, make_engine
 from amparo.store.message_writer import MessageWriter
 from amparo.store.tables import Account, EvidenceItem, ImportRun, Message
