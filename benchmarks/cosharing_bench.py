@@ -3,6 +3,9 @@
     .venv/bin/python benchmarks/cosharing_bench.py --shares 1000000 10000000
     .venv/bin/python benchmarks/cosharing_bench.py --shares 1000000 --engines local dask
     .venv/bin/python benchmarks/cosharing_bench.py --shares 1000000 --cnt /tmp/cntvenv/bin/python
+    git worktree add /tmp/amparo-1001e74 1001e74
+    .venv/bin/python benchmarks/cosharing_bench.py --shares 1000000 --runs 5 \
+        --compare /tmp/amparo-1001e74
 
 The input is generated deterministically (seeded NumPy) and written as Parquet in chunks of
 1M rows, so any size fits in memory: `accounts = N / 20` accounts with Zipf-like activity,
@@ -10,10 +13,16 @@ The input is generated deterministically (seeded NumPy) and written as Parquet i
 shared in a burst after its first appearance (exponential delays, mean 2 h) over 30 days, plus
 20 planted groups of 15 accounts that each share the same 30 links within 20 seconds.
 
-Each measurement runs in a fresh child process (`--one`); the parent reads the child's peak
-RSS from `wait4()` and, for Dask, samples the RSS of the whole process tree (workers included)
-with psutil every 50 ms. `--cnt PYTHON` also runs the QUT coordination-network-toolkit's
-co-link network (SQLite) on the same shares with that interpreter (a throwaway venv).
+Each measurement runs in a fresh child process (`--one`), `--runs` times (default 3; medians
+reported): the child times `cosharing_edges` itself, wall and CPU (`time.process_time()`: all
+of its threads, DuckDB's included; not Dask's worker processes); the parent reads the child's
+peak RSS from `wait4()` and, for Dask, samples the RSS of the whole process tree (workers
+included) with psutil every 50 ms, and notes the load average before and after each run.
+`--compare TREE...` runs the same measurement with amparo imported from other source trees (a
+`git worktree` of an older commit), interleaved run by run, to compare versions under the
+same load: compare their CPU seconds. `--cnt PYTHON` also runs the QUT
+coordination-network-toolkit's co-link network (SQLite) on the same shares with that
+interpreter (a throwaway venv).
 """
 
 from __future__ import annotations
@@ -22,16 +31,21 @@ import argparse
 import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import REPO, describe, header, load
 
 OUT = Path(__file__).parent / "out"
 DAY = 86400.0
@@ -98,14 +112,16 @@ def run_one(path: Path, engine_name: str, partitions: int, window: float) -> dic
                       else DaskEngine(partitions=partitions))
     if isinstance(engine, DaskEngine):
         engine._get_client()  # start the cluster outside the timing
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     edges = cosharing_edges(Table(path=path), engine, settings, window,
                             SIGNAL_TYPES["co_link"], "co_link")
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu  # every thread of this process (DuckDB's), not Dask's workers
     planted = edges[edges["a"].str.startswith("c") & edges["b"].str.startswith("c")]
     if isinstance(engine, DaskEngine):
         engine.close()
-    return {"seconds": round(seconds, 2), "edges": len(edges), "planted_edges": len(planted),
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "edges": len(edges),
+            "planted_edges": len(planted),
             "skipped_viral_objects": edges.attrs["skipped_viral_objects"]}
 
 
@@ -124,10 +140,11 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str]) -> tuple[dict[str, object], float, float]:
+def measure(cmd: list[str], code: Path | None = None) -> tuple[dict[str, object], float, float]:
     """Run `cmd`; its last stdout line is JSON. Peak RSS of the child itself (wait4) and of
-    its process tree (sampled), in MB."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    its process tree (sampled), in MB. `code`: import amparo from that source tree."""
+    env = {**os.environ, "PYTHONPATH": str(code or REPO)}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     peak_tree = 0
     stop = threading.Event()
 
@@ -193,6 +210,11 @@ def main() -> None:
     ap.add_argument("--partitions", type=int, default=0, help="0: 16 per 10M shares, min 4")
     ap.add_argument("--data", type=Path, default=Path("/tmp/amparo-cosharing-bench"))
     ap.add_argument("--cnt", help="python of a venv with coordination-network-toolkit")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="runs per engine and size (fresh processes); medians reported")
+    ap.add_argument("--compare", type=Path, nargs="*", default=[], metavar="TREE",
+                    help="also run amparo from these source trees (e.g. `git worktree add "
+                    "/tmp/old 1001e74`), interleaved with this one")
     ap.add_argument("--one", nargs=3, metavar=("PARQUET", "ENGINE", "PARTITIONS"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -201,7 +223,10 @@ def main() -> None:
                                  args.window)))
         return
     args.data.mkdir(parents=True, exist_ok=True)
-    rows = []
+    machine = describe()
+    print(header(machine), flush=True)
+    rows: list[dict[str, object]] = []
+    codes: list[Path | None] = [None, *(c.resolve() for c in args.compare)]
     for n in args.shares:
         path = args.data / f"shares-{n}.parquet"
         if not path.exists():
@@ -210,13 +235,32 @@ def main() -> None:
             print(f"generated {n:,} shares in {time.perf_counter() - t:.1f} s", flush=True)
         parts = args.partitions or max(4, round(16 * n / 10_000_000))
         for engine in args.engines:
-            result, peak, tree = measure([sys.executable, __file__, "--window",
-                                          str(args.window), "--one", str(path), engine,
-                                          str(parts)])
-            rows.append({"tool": f"amparo {engine}", "shares": n, "partitions": parts,
-                         **result, "peak_rss_mb": round(peak, 1),
-                         "peak_tree_rss_mb": round(tree, 1)})
-            print(json.dumps(rows[-1]), flush=True)
+            runs: dict[Path | None, list[dict[str, Any]]] = {code: [] for code in codes}
+            for i in range(args.runs):
+                for code in codes:  # interleaved: each tree sees the same changes of load
+                    before = load()
+                    result, peak, tree = measure([sys.executable, __file__, "--window",
+                                                  str(args.window), "--one", str(path),
+                                                  engine, str(parts)], code)
+                    runs[code].append({**result, "peak_rss_mb": round(peak, 1),
+                                       "peak_tree_rss_mb": round(tree, 1),
+                                       "load_before": before, "load_after": load()})
+                    print(f"  {code or 'this tree'} {engine} {n:,} run {i + 1}/{args.runs}: "
+                          f"{json.dumps(runs[code][-1])}", flush=True)
+            for code, rs in runs.items():
+                rows.append({"tool": f"amparo {engine}", "code": str(code or "this tree"),
+                             "shares": n, "partitions": parts, "runs": len(rs),
+                             "median_seconds": statistics.median(r["seconds"] for r in rs),
+                             "median_cpu_s": statistics.median(r["cpu_s"] for r in rs),
+                             **{k: rs[-1][k] for k in ("edges", "planted_edges",
+                                                       "skipped_viral_objects")},
+                             "peak_rss_mb": max(r["peak_rss_mb"] for r in rs),
+                             "peak_tree_rss_mb": max(r["peak_tree_rss_mb"] for r in rs),
+                             "load": [min(r["load_before"] for r in rs),
+                                      max(r["load_after"] for r in rs)],
+                             "each": rs})
+                print(json.dumps({k: v for k, v in rows[-1].items() if k != "each"}),
+                      flush=True)
         if args.cnt:
             db, csv_path = args.data / f"cnt-{n}.db", args.data / f"cnt-{n}.csv"
             if not csv_path.exists():
@@ -230,7 +274,8 @@ def main() -> None:
                          "peak_tree_rss_mb": round(tree, 1)})
             print(json.dumps(rows[-1]), flush=True)
     OUT.mkdir(exist_ok=True)
-    (OUT / "cosharing.json").write_text(json.dumps(rows, indent=1) + "\n")
+    (OUT / "cosharing.json").write_text(json.dumps({"machine": machine, "rows": rows},
+                                                   indent=1) + "\n")
 
 
 if __name__ == "__main__":

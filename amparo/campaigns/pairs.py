@@ -5,10 +5,11 @@
    of them (no other account can reach `min_repeat` with anybody); replace account and object
    ids by dense integer codes in sort order (so `a < b` on codes is `a < b` on ids). The
    engines then shuffle and join narrow integer rows, not strings.
-2. `pair_map`: for all shares of some objects, the partial aggregate per account pair.
-3. `pair_reduce`: sum the partials across partitions, keep pairs with `min_repeat` objects
-   and `min_repeat` occasions (one post with two links is one occasion), decode the codes
-   back to ids.
+2. `pair_map`: for all shares of some objects, one row per account pair and object they
+   shared within the window.
+3. `pair_reduce`: count each pair's objects across partitions, keep pairs with `min_repeat`
+   objects and `min_repeat` occasions (one post with two links is one occasion, counted from
+   the kept pairs' shares of those objects), decode the codes back to ids.
 """
 
 from __future__ import annotations
@@ -27,14 +28,13 @@ from amparo.campaigns.engines import MapFn, ReduceFn, Table
 from amparo.campaigns.model import EDGE_COLUMNS
 
 MAX_EXAMPLES = 5
-EXAMPLE_COLUMNS = tuple(f"e{i}" for i in range(1, MAX_EXAMPLES + 1))
-# Partials are the biggest intermediate (one row per pair and partition): 32-bit codes keep
-# them at 48 bytes a row. Codes are dense ranks, so 2^31 accounts or objects is the limit.
+# Partials are the biggest intermediate (one row per account pair, object co-shared within the
+# window, and partition): 32-bit codes keep them at 28 bytes a row. Codes are dense ranks, so
+# 2^31 accounts or objects is the limit.
 PARTIAL_META = pd.DataFrame({
     "a": pd.Series(dtype="int32"), "b": pd.Series(dtype="int32"),
-    "objects": pd.Series(dtype="int32"), "first_ts": pd.Series(dtype="float64"),
+    "o": pd.Series(dtype="int32"), "first_ts": pd.Series(dtype="float64"),
     "last_ts": pd.Series(dtype="float64"),
-    **{e: pd.Series(dtype="int32") for e in EXAMPLE_COLUMNS},
 })
 
 
@@ -126,19 +126,21 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 def pair_map(window: float) -> MapFn:
-    """The map: given ALL (coded) shares of some objects, the partial aggregate per account
-    pair `(a, b)`, `a < b`, of the objects both shared within `window` seconds of each other:
-    how many, the first and last of those shares, the 5 smallest object codes.
+    """The map: given ALL (coded) shares of some objects, one row per account pair `(a, b)`,
+    `a < b`, and object both shared within `window` seconds of each other, with the first and
+    last of those shares. Partitions split by object, so each row comes from one partition.
 
     Band join, sort-based: each share falls in the time bucket `floor(ts / window)`; two shares
     within `window` seconds are in the same or neighbouring buckets, so the self-join is an
     equi-join on (object, bucket) against each share's three neighbouring buckets, then the
     exact `|dt| <= window` test. Its cost follows the pairs close in time, not the square of
     an object's shares. The same account twice is never a pair (`a < b`).
+
+    The rows name their object (rather than summing per pair) so that the reduce can find the
+    shares behind a kept pair by (account, object) to count its occasions; most pairs share
+    one object, so this is hardly more rows than per-pair sums.
     """
     w = float(window)
-    examples = ", ".join(f"coalesce(ex[{i}], -1) as {e}"
-                         for i, e in enumerate(EXAMPLE_COLUMNS, start=1))
 
     def run(frame: pd.DataFrame) -> pd.DataFrame:
         if not len(frame):
@@ -150,19 +152,12 @@ def pair_map(window: float) -> MapFn:
                 with d as (
                     select distinct o, acc, ts, cast(floor(ts / {w}) as bigint) as bk from s),
                 shifted as (select o, acc, ts, bk + k as jb
-                            from d, (values (-1), (0), (1)) as v(k)),
-                per_object as (
-                    select x.acc as a, y.acc as b, x.o,
-                           min(least(x.ts, y.ts)) as f, max(greatest(x.ts, y.ts)) as l
-                    from d as x join shifted as y on x.o = y.o and x.bk = y.jb
-                    where x.acc < y.acc and abs(x.ts - y.ts) <= {w}
-                    group by x.acc, y.acc, x.o),
-                per_pair as (
-                    select a, b, cast(count(*) as integer) as objects, min(f) as first_ts,
-                           max(l) as last_ts,
-                           list_sort(list(o))[1:{MAX_EXAMPLES}] as ex
-                    from per_object group by a, b)
-                select a, b, objects, first_ts, last_ts, {examples} from per_pair
+                            from d, (values (-1), (0), (1)) as v(k))
+                select x.acc as a, y.acc as b, x.o,
+                       min(least(x.ts, y.ts)) as first_ts, max(greatest(x.ts, y.ts)) as last_ts
+                from d as x join shifted as y on x.o = y.o and x.bk = y.jb
+                where x.acc < y.acc and abs(x.ts - y.ts) <= {w}
+                group by x.acc, y.acc, x.o
             """).df()
         finally:
             con.close()
@@ -172,20 +167,22 @@ def pair_map(window: float) -> MapFn:
 
 
 def pair_reduce(signal: str, min_repeat: int, prepared: Prepared, window: float) -> ReduceFn:
-    """The reduce: sum the partials of each pair over partitions, keep pairs that co-shared
+    """The reduce: count the objects of each pair over partitions, keep pairs that co-shared
     at least `min_repeat` distinct objects (partitions split by object, so an (a, b, object)
-    triple is counted in one partition only and the sum of distinct counts is exact), then
-    count their *occasions* and keep pairs with at least `min_repeat` of those.
+    row comes from one partition only and the count is exact), then count their *occasions*
+    and keep pairs with at least `min_repeat` of those.
 
     Occasions: the fewer of the two accounts' distinct share times among their co-shares
     within the window. One post carrying two links (or a link and its image, or two hashtags)
     is one occasion, so accounts that each posted the same pair of links once are not
     "coordinated twice" — the error that made a post-level shuffle of the real background
-    (synthetic.py) look coordinated. Counted exactly from the shares of the kept pairs only.
+    (synthetic.py) look coordinated. Counted exactly from the kept pairs' shares of their
+    co-shared objects, found by (account, object): joining each kept pair to all of an
+    account's shares instead cost 78M intermediate rows on 1M shares (active accounts pair
+    with many others) and doubled the signal's time.
 
     `objects` and `weight` are the occasions; `examples` the 5 smallest object ids,
     "|"-joined. Sorted by (a, b): any engine and any partitioning give the same frame."""
-    ex = ", ".join(EXAMPLE_COLUMNS)
     w = float(window)
 
     def run(partials: pd.DataFrame) -> pd.DataFrame:
@@ -197,11 +194,12 @@ def pair_reduce(signal: str, min_repeat: int, prepared: Prepared, window: float)
             con.register("shares", prepared.shares.relation(con))
             out = con.execute(f"""
                 with keep as (
-                    select a, b from p group by a, b having sum(objects) >= {int(min_repeat)}),
+                    select a, b from p group by a, b having count(*) >= {int(min_repeat)}),
+                kept as materialized (select * from p semi join keep using (a, b)),
                 together as (
                     select k.a, k.b, x.ts as ta, y.ts as tb
-                    from keep k join shares x on x.acc = k.a
-                         join shares y on y.acc = k.b and y.o = x.o
+                    from kept k join shares x on x.acc = k.a and x.o = k.o
+                         join shares y on y.acc = k.b and y.o = k.o
                     where abs(x.ts - y.ts) <= {w}),
                 occasions as (
                     select a, b,
@@ -211,10 +209,8 @@ def pair_reduce(signal: str, min_repeat: int, prepared: Prepared, window: float)
                 pairs as (
                     select a, b, any_value(o.occasions) as objects,
                            min(first_ts) as first_ts, max(last_ts) as last_ts,
-                           list_sort(list_distinct(list_filter(flatten(list([{ex}])),
-                                                               lambda x: x >= 0)))[1:{MAX_EXAMPLES}]
-                               as ex
-                    from p join occasions o using (a, b) group by a, b),
+                           list_sort(list(k.o))[1:{MAX_EXAMPLES}] as ex
+                    from kept k join occasions o using (a, b) group by a, b),
                 named as (
                     select a, b, string_agg(distinct object_id, '|' order by object_id)
                                as examples

@@ -106,6 +106,25 @@ def test_one_post_with_two_links_is_one_occasion() -> None:
     assert edges.iloc[0].examples == "p|q|r|s"
 
 
+@pytest.mark.parametrize("partitions", [1, 4])
+def test_occasions_count_every_time_a_pair_met_on_its_objects(partitions: int) -> None:
+    """The reduce finds a kept pair's shares by (account, object): a link the pair shared
+    together twice, hours apart, is two occasions; the busy account's other shares of the same
+    links, far in time, and its shares of other links count for nothing."""
+    rows = [
+        ("P", 0, "url", "u"), ("Q", 10, "url", "u"),
+        ("P", 20_000, "url", "u"), ("Q", 20_010, "url", "u"),
+        ("P", 40_000, "url", "v"), ("Q", 40_005, "url", "v"),
+        # Busy: on u and v, but never within 60 s of P or Q, and on w with P alone.
+        *[("Busy", 60_000 + 100 * i, "url", o) for i, o in enumerate("uvw" * 20)],
+        ("P", 60_010, "url", "w"),
+    ]
+    edges = cosharing_edges(table(rows), LocalEngine(partitions), Settings(), 60.0, LINKS,
+                            "co_link")
+    assert edges[["a", "b", "objects", "weight", "first_ts", "last_ts", "examples"]
+                 ].values.tolist() == [["P", "Q", 3, 3.0, 0.0, 40_005.0, "u|v"]]
+
+
 def test_hashtags_are_their_own_signal() -> None:
     edges = cosharing_edges(table(HAND), LocalEngine(2), Settings(), 60.0, ("hashtag",),
                             "co_hashtag")
