@@ -54,6 +54,7 @@ def report(exc: Exception) -> NoReturn:
     and says so, with the traceback only in debug mode (it can hold evidence text)."""
     if debug_enabled():
         traceback.print_exception(exc, file=sys.stderr)
+    exc = _damage_behind(exc)
     if isinstance(exc, AmparoError):
         fail(str(exc))
     if isinstance(exc, OSError) and exc.filename is not None:
@@ -66,6 +67,27 @@ def report(exc: Exception) -> NoReturn:
     err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(first)}{hint}",
               highlight=False)
     raise typer.Exit(INTERNAL_ERROR)
+
+
+# The workspaces open in this command, so that a failed query can be checked against them.
+_open: list[Workspace] = []
+
+
+def _damage_behind(exc: Exception) -> Exception:
+    """A query that failed on a damaged database (a table dropped, a corrupt page, a server
+    gone) is the file's problem, not a bug: check the structure and return what is damaged.
+    If the structure is sound, the original error stands, reported as the bug it then is."""
+    from sqlalchemy.exc import DBAPIError  # only loaded once a command has failed
+
+    if not isinstance(exc, DBAPIError) or not _open:
+        return exc
+    from amparo.store.verify import check_database
+
+    try:
+        check_database(_open[-1])
+    except AmparoError as damage:
+        return damage
+    return exc
 
 
 def _is_broken_pipe(exc: Exception) -> bool:
@@ -210,9 +232,16 @@ def workspace(*, report_recovery: bool = True) -> Iterator[Workspace]:
         if ws.key_mode == "insecure-demo":
             err.print("[yellow]warning:[/] this workspace uses the INSECURE demo key stored "
                       "beside the data; do not keep real evidence in it.")
+        _open.append(ws)
         try:
             yield ws
+        except Exception as exc:
+            found = _damage_behind(exc)
+            if found is not exc:
+                raise found from exc
+            raise
         finally:
+            _open.remove(ws)
             ws.close()
             if report_recovery and ws.recovered:
                 err.print(f"note: finished an interrupted write: {ws.recovered.summary()}.",

@@ -161,6 +161,27 @@ def test_dropped_table_is_one_clear_error(filled_cli: Path, backend: str) -> Non
         assert "***" in line or "@" in line  # the server, its password hidden
 
 
+@pytest.mark.parametrize("args", [["messages", "list", "--defender", "1"],
+                                  ["custody", "list"], ["evidence", "list"],
+                                  ["export", "--defender", "1", "--format", "jsonl"]])
+def test_other_commands_on_a_dropped_table_name_the_damage(
+    filled_cli: Path, backend: str, args: list[str], tmp_path: Path
+) -> None:
+    """Not only verify: any command whose query meets a damaged database says what is
+    damaged (the structure check runs when a query fails), never 'internal error'."""
+    url = os.environ.get("AMPARO_DATABASE_URL") or f"sqlite:///{filled_cli / 'amparo.db'}"
+    engine = create_engine(url)
+    table = "audit_events" if args[0] == "custody" else "messages"
+    with engine.begin() as conn:
+        cascade = " CASCADE" if backend == "postgresql" else ""
+        conn.execute(text(f"DROP TABLE {table}{cascade}"))
+    engine.dispose()
+    if args[0] == "export":
+        args = [*args, "--output", str(tmp_path / "out.jsonl")]
+    line = one_error(args)
+    assert f"is damaged: table {table} is missing" in line, line
+
+
 def test_dropped_version_table_is_not_migrated_over(filled_cli: Path, backend: str) -> None:
     url = os.environ.get("AMPARO_DATABASE_URL") or f"sqlite:///{filled_cli / 'amparo.db'}"
     engine = create_engine(url)
@@ -195,3 +216,21 @@ def test_verify_against_a_copy_kept_elsewhere(filled_cli: Path, tmp_path: Path) 
     result = runner.invoke(app, ["verify", "--anchor", str(newer)])
     assert result.exit_code == 1 and "which the log no longer holds" in result.stdout
     assert "nothing" in one_error(["verify", "--anchor", str(tmp_path / "nothing")])
+
+
+def test_a_failed_query_on_a_sound_database_is_still_a_bug(
+    filled_cli: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The damage check must not turn a real bug (a query the code got wrong) into 'your
+    database is damaged'."""
+    from amparo.store import evidence
+
+    def wrong_query(ws: Workspace, defender_id: int | None = None) -> list[object]:
+        with ws.session() as s:
+            s.execute(text("SELECT no_such_column FROM messages"))
+        return []
+
+    monkeypatch.setattr(evidence, "list_evidence", wrong_query)
+    result = runner.invoke(app, ["evidence", "list"])
+    assert result.exit_code == 70, (result.stdout, result.stderr)
+    assert "internal error" in result.stderr and "damaged" not in result.stderr
