@@ -374,7 +374,7 @@ def custody_check(
     from amparo.store import custody
 
     with friendly_errors():
-        lines = file.read_text(encoding="utf-8").splitlines()
+        lines = _read_exported_log(file)
     walk = custody.check_exported(lines, public_key)
     for p in walk.problems:
         out.print(f"[red]FAIL[/] {p}", highlight=False)
@@ -388,6 +388,18 @@ def custody_check(
         signed = f"; {walk.checkpoints} checkpoints, the last at entry {walk.last_checkpoint}, " \
                  f"signed by {whose}"
     out.print(f"OK: {walk.entries} entries, chain intact{signed}.", highlight=False)
+
+
+def _read_exported_log(file: Path) -> list[str]:
+    from amparo.errors import InvalidValue, user_file
+
+    with user_file(file):
+        data = file.read_bytes()
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InvalidValue(f"{file}: not a log written by 'amparo custody export' (not UTF-8 "
+                           f"text at byte {exc.start})") from None
 
 
 @custody_app.command("acknowledge")

@@ -200,6 +200,12 @@ def test_custody_export_checks_without_a_workspace(cli_env: Path, tmp_path: Path
     assert "entry 1: content does not match" in amparo("custody", "check", str(log), code=1)
     log.write_text("".join(json.dumps(e) + "\n" for e in entries[1:]))
     assert "expected entry 1" in amparo("custody", "check", str(log), code=1)
+    # A file that is not text at all is the user's mistake, named; not an internal error.
+    log.write_bytes(b"\x89PNG\r\n\x1a\n\xd0\x00")
+    result = runner.invoke(app, ["custody", "check", str(log)])
+    assert result.exit_code == 2 and str(log) in result.stderr and "not UTF-8" in result.stderr
+    result = runner.invoke(app, ["custody", "check", str(tmp_path / "missing.jsonl")])
+    assert result.exit_code == 2 and "missing.jsonl" in result.stderr
 
 
 def test_mixed_folder_import_and_reread(cli_env: Path, tmp_path: Path) -> None:
