@@ -96,9 +96,10 @@ def read_lines(
             yield from enumerate(wide, lineno + 1)
             lineno += len(wide)
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # a decode error, or a UTF-16/32 stream without its BOM
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
         raise ImportRejected(
-            label, f"not valid {enc}: {exc.reason}", where=f"after line {lineno}"
+            label, f"not valid {enc}: {reason}", where=f"after line {lineno}"
         ) from exc
 
 

@@ -110,3 +110,11 @@ def test_line_length_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unknown_encoding_is_a_clear_error(encoding: str) -> None:
     with pytest.raises(ImportRejected, match=f"unknown text encoding '{encoding}'"):
         lines_of(b"a\n", encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_wrong_wide_encoding_is_a_clear_error(encoding: str) -> None:
+    """UTF-8 text read as UTF-16/32 (the caseworker's --encoding was wrong): a refusal naming
+    the file, not a bare UnicodeError (UTF-16 without a BOM raises that, not a decode error)."""
+    with pytest.raises(ImportRejected, match=f"chat.txt.*not valid {encoding}"):
+        lines_of("12/03/2024, 10:00 - Ana: olá\n".encode(), encoding)
