@@ -11,7 +11,8 @@ from typing import IO
 
 from amparo.detect.base import TextItem
 from amparo.domain import MessageKind, ParsedMessage
-from amparo.ingest import ImportOptions, ImportRejected, read_path
+from amparo.ingest import ImportOptions, ImportRejected, SourceLimits
+from amparo.ingest.folders import plan_path, read_unit, with_skipped_parts
 
 
 class HashingLines:
@@ -44,8 +45,15 @@ def jsonl_items(lines: HashingLines, label: str = "<stdin>") -> Iterator[TextIte
 
 def file_items(path: Path, fmt: str = "auto",
                options: ImportOptions | None = None) -> Iterator[TextItem]:
-    """Messages people wrote in any importable file; ids are platform ids or locators."""
-    with read_path(path, fmt, options) as (_cls, _source, stream):
-        for item in stream:
-            if isinstance(item, ParsedMessage) and item.kind is MessageKind.USER:
-                yield TextItem(item.source_id or str(item.locator), item.text)
+    """Messages people wrote in any importable file, zip or folder; a folder of several exports
+    is read export by export, each in its own format, as `import` reads it. Ids are platform
+    ids or locators, prefixed with the export's name when there are several."""
+    options = options or ImportOptions()
+    limits = SourceLimits()
+    units = plan_path(path, fmt, limits).units
+    for unit in units:
+        prefix = f"{unit.name}:" if len(units) > 1 else ""
+        with read_unit(unit, options, limits) as (importer, _source, stream):
+            for item in with_skipped_parts(unit, importer, stream, options, limits):
+                if isinstance(item, ParsedMessage) and item.kind is MessageKind.USER:
+                    yield TextItem(prefix + (item.source_id or str(item.locator)), item.text)

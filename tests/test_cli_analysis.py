@@ -60,3 +60,22 @@ def test_analyze_defender_and_list_findings(cli_env: Path, tmp_path: Path) -> No
     assert {json.loads(x)["label"] for x in only} == {"link.ioc"}
     log = [json.loads(x)["action"] for x in amparo("custody", "list", "--json").splitlines()]
     assert "indicators.import" in log
+
+
+def test_analyze_a_mixed_folder_reads_every_export(tmp_path: Path) -> None:
+    """As `import` does, `analyze FOLDER` reads each export in a mixed folder in its own
+    format (it used to read the whole folder as one format and miss the rest)."""
+    from amparo.analysis_input import file_items
+    from amparo.ingest import read_path
+    from amparo.ingest.base import ImportOptions
+    from tests.ingest.helpers import MIXED, mixed_folder
+
+    folder = mixed_folder(tmp_path)
+    expected = 0
+    for name in MIXED:
+        with read_path(folder / name) as (_cls, _source, stream):
+            expected += sum(1 for m in stream if getattr(m, "kind", None) is not None
+                            and m.kind.value == "user")
+    items = list(file_items(folder, "auto", ImportOptions()))
+    assert len(items) == expected and expected > 4
+    assert len({i.id for i in items}) == len(items)  # ids stay distinct across the exports
