@@ -197,7 +197,8 @@ def summary(case: Case, defender: str) -> dict[str, Any]:
 def _usernames(s: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(s.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples())
+    rows = s.execute(select(User.id, User.username).where(User.id.in_(ids)))
+    return {i: name for i, name in rows}
 
 
 def _task_dict(t: CaseTask, names: dict[int, str], today: date) -> dict[str, Any]:
@@ -423,8 +424,8 @@ def visible_defender_ids(s: Session, user: User) -> set[int] | None:
 
 def counts_by_status(s: Session) -> dict[str, int]:
     """Aggregates any staff role may see (analysts included): no case content."""
-    rows = s.execute(select(Case.status, func.count()).group_by(Case.status)).tuples()
-    found = dict(rows)
+    rows = s.execute(select(Case.status, func.count()).group_by(Case.status))
+    found = {status: n for status, n in rows}
     return {st.value: int(found.get(st.value, 0)) for st in Status}
 
 
