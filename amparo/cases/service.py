@@ -228,7 +228,8 @@ def get_case(s: Session, actor: Actor, case_id: int) -> dict[str, Any]:
         notes_q = notes_q.where(CaseNote.shared.is_(True))
     notes = list(s.execute(notes_q.order_by(CaseNote.id)).scalars())
     tasks = list(s.execute(select(CaseTask).where(CaseTask.case_id == case_id)
-                           .order_by(CaseTask.done_at.is_not(None), CaseTask.due, CaseTask.id)
+                           .order_by(CaseTask.done_at.is_not(None), CaseTask.due.is_(None),
+                                     CaseTask.due, CaseTask.id)
                            ).scalars())
     links = list(s.execute(select(CaseLink).where(CaseLink.case_id == case_id)
                            .order_by(CaseLink.id)).scalars())
