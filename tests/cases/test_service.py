@@ -61,7 +61,7 @@ def test_a_caseworker_who_opens_a_case_is_on_it(world: World) -> None:
         assert service.get_case(s, worker, case_id)["assignees"] == ["caseworker-1"]
         with pytest.raises(service.Forbidden):
             service.create_case(s, world.actor("analyst-1"), world.defender_a, "x")
-        with pytest.raises(InvalidValue, match="viewer-1.*only admins"):
+        with pytest.raises(InvalidValue, match=r"viewer-1.*only admins"):
             service.create_case(s, BOSS, world.defender_a, "x", ["viewer-1"])
         with pytest.raises(NotFound, match="no user named 'nobody'"):
             service.create_case(s, BOSS, world.defender_a, "x", ["nobody"])
@@ -101,12 +101,12 @@ def test_tasks_are_marked_overdue_until_done(world: World) -> None:
                                 due=today - timedelta(days=2), assignee="caseworker-1")
         service.add_task(s, BOSS, case_id, "Report to platform", due=today + timedelta(days=3))
         service.add_task(s, BOSS, case_id, "Someday")
-        with pytest.raises(InvalidValue, match="analyst-1.*only admins"):
+        with pytest.raises(InvalidValue, match=r"analyst-1.*only admins"):
             service.add_task(s, BOSS, case_id, "x", assignee="analyst-1")
         assert service.overdue_tasks(s, world.actor("caseworker-1")) == 1
         assert service.overdue_tasks(s, world.actor("caseworker-2")) == 0
         tasks = service.get_case(s, BOSS, case_id)["tasks"]
-        assert [(t["title"], t["overdue"]) for t in tasks][0] == ("Call the defender", True)
+        assert (tasks[0]["title"], tasks[0]["overdue"]) == ("Call the defender", True)
         assert tasks[0]["assignee"] == "caseworker-1"
         assert not any(t["overdue"] for t in tasks[1:])
         service.complete_task(s, world.actor("caseworker-1"), case_id, late.id)
