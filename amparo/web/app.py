@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from amparo.accounts.policy import Policy
 from amparo.accounts.roles import Permission
 from amparo.store.workspace import Workspace
-from amparo.web import api, i18n, pages
+from amparo.web import api, api_cases, i18n, pages  # noqa: F401 - api_cases adds to api
 from amparo.web.context import RateLimiter, WebContext
 from amparo.web.guard import GuardedRoute, NotSignedIn, declared, requires
 from amparo.web.headers import SecurityHeaders, security_headers
