@@ -248,22 +248,26 @@ def get_case(s: Session, actor: Actor, case_id: int) -> dict[str, Any]:
         "tasks": [_task_dict(t, names, today) for t in tasks],
         "links": [{"kind": link.kind, "id": link.target_id, "linked_by": link.linked_by,
                    "linked_at": link.linked_at.isoformat()} for link in links],
-        "activity": _activity(s, case_id),
+        "activity": _activity(s, case_id, internal),
     })
     return out
 
 
-def _activity(s: Session, case_id: int) -> list[dict[str, Any]]:
+def _activity(s: Session, case_id: int, internal: bool) -> list[dict[str, Any]]:
     rows = s.execute(select(CaseActivity).where(CaseActivity.case_id == case_id)
                      .order_by(CaseActivity.id)).scalars()
-    return [{"at": a.at.isoformat(), "actor": a.actor, "action": a.action,
-             "details": json.loads(a.details)} for a in rows]
+    found = [{"at": a.at.isoformat(), "actor": a.actor, "action": a.action,
+              "details": json.loads(a.details)} for a in rows]
+    # Those who may not read internal notes do not learn when or by whom they were written.
+    return [e for e in found
+            if internal or e["action"] != "note" or e["details"].get("shared")]
 
 
 def activity(s: Session, actor: Actor, case_id: int) -> list[dict[str, Any]]:
     _open(s, actor, case_id, Op.READ)
+    internal = policy.allowed(actor.role, _relation(s, actor, case_id), Op.READ_INTERNAL)
     _viewed(s, actor, str(case_id), "view-activity")
-    return _activity(s, case_id)
+    return _activity(s, case_id, internal)
 
 
 def transition(s: Session, actor: Actor, case_id: int, status: str, reason: str) -> Case:

@@ -91,6 +91,9 @@ def test_notes_are_append_only_and_internal_ones_stay_with_staff(world: World) -
     assert [n["text"] for n in viewer["notes"]] == ["we reported the posts"]
     assert viewer["internal_notes_hidden"] and not staff["internal_notes_hidden"]
     assert "address" not in json.dumps(viewer)
+    assert [a["action"] for a in viewer["activity"]] == ["create", "share", "note"]
+    assert [a["action"] for a in staff["activity"]] == ["create", "share", "note", "note",
+                                                        "note"]
 
 
 def test_tasks_are_marked_overdue_until_done(world: World) -> None:
