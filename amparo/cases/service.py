@@ -71,7 +71,8 @@ def _not_found(case_id: int) -> NotFound:
     return NotFound(f"no case {case_id}")
 
 
-def _relation(s: Session, actor: Actor, case_id: int) -> Relation:
+def relation(s: Session, actor: Actor, case_id: int) -> Relation:
+    """How `actor` stands to the case: assigned, shared, or neither."""
     if actor.user_id is None:
         return Relation.NONE
     for table, relation in ((CaseAssignee, Relation.ASSIGNED), (CaseShare, Relation.SHARED)):
@@ -82,10 +83,10 @@ def _relation(s: Session, actor: Actor, case_id: int) -> Relation:
 
 def _open(s: Session, actor: Actor, case_id: int, op: Op) -> Case:
     case = s.get(Case, case_id)
-    relation = _relation(s, actor, case_id) if case is not None else Relation.NONE
-    if case is None or not policy.allowed(actor.role, relation, Op.READ):
+    how = relation(s, actor, case_id) if case is not None else Relation.NONE
+    if case is None or not policy.allowed(actor.role, how, Op.READ):
         raise _not_found(case_id)
-    if not policy.allowed(actor.role, relation, op):
+    if not policy.allowed(actor.role, how, op):
         raise Forbidden(f"your role may not {op.value} case {case_id}")
     return case
 
@@ -217,8 +218,7 @@ def is_overdue(task: CaseTask, today: date | None = None) -> bool:
 def get_case(s: Session, actor: Actor, case_id: int) -> dict[str, Any]:
     """The whole case as the caller may see it: internal notes only for those allowed."""
     case = _open(s, actor, case_id, Op.READ)
-    relation = _relation(s, actor, case_id)
-    internal = policy.allowed(actor.role, relation, Op.READ_INTERNAL)
+    internal = policy.allowed(actor.role, relation(s, actor, case_id), Op.READ_INTERNAL)
     assignees = list(s.execute(select(CaseAssignee.user_id).where(
         CaseAssignee.case_id == case_id)).scalars())
     shares = list(s.execute(select(CaseShare.user_id).where(
@@ -265,7 +265,7 @@ def _activity(s: Session, case_id: int, internal: bool) -> list[dict[str, Any]]:
 
 def activity(s: Session, actor: Actor, case_id: int) -> list[dict[str, Any]]:
     _open(s, actor, case_id, Op.READ)
-    internal = policy.allowed(actor.role, _relation(s, actor, case_id), Op.READ_INTERNAL)
+    internal = policy.allowed(actor.role, relation(s, actor, case_id), Op.READ_INTERNAL)
     _viewed(s, actor, str(case_id), "view-activity")
     return _activity(s, case_id, internal)
 

@@ -155,6 +155,10 @@ REVIEWED = {
     "api_case_unlink": Permission.WORK_CASES, "api_case_assign": Permission.WORK_CASES,
     "api_case_unassign": Permission.WORK_CASES, "api_case_share": Permission.WORK_CASES,
     "api_case_unshare": Permission.WORK_CASES,
+    "cases_page": Permission.VIEW_CASES, "case_page": Permission.VIEW_CASES,
+    "cases_open": Permission.WORK_CASES, "case_move": Permission.WORK_CASES,
+    "case_note": Permission.WORK_CASES, "case_task": Permission.WORK_CASES,
+    "case_task_done": Permission.WORK_CASES,
 }
 
 
