@@ -85,8 +85,8 @@ def _case_page(request: Request, case_id: int, error: str | None = None,
         raise HTTPException(404) from None
     return render(request, "case.html", status_code=status_code, case=case,
                   may_work=allowed(actor.role, relation, Op.WORK),
-                  moves=sorted(MOVES[Status(case["status"])]), status_name=status_name,
-                  error=error, notice=None)
+                  moves=[m for m in Status if m in MOVES[Status(case["status"])]],
+                  status_name=status_name, error=error, notice=None)
 
 
 @router.get("/cases/{case_id}")
