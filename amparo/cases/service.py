@@ -42,6 +42,10 @@ LINK_KINDS = ("finding", "message", "evidence")
 MAX_TITLE = 300
 
 
+class CaseNotFound(NotFound):
+    """No such case, or one outside the caller's need-to-know: the same answer for both."""
+
+
 class Forbidden(AmparoError, PermissionError):
     """The caller may see the case but not do this to it."""
 
@@ -67,8 +71,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _not_found(case_id: int) -> NotFound:
-    return NotFound(f"no case {case_id}")
+def _not_found(case_id: int) -> CaseNotFound:
+    return CaseNotFound(f"no case {case_id}")
 
 
 def relation(s: Session, actor: Actor, case_id: int) -> Relation:

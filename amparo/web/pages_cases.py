@@ -16,9 +16,9 @@ from starlette.responses import RedirectResponse, Response
 from amparo.accounts.roles import Permission, allows
 from amparo.cases import service
 from amparo.cases.policy import Op, allowed
-from amparo.cases.service import Actor, Forbidden
+from amparo.cases.service import Actor, CaseNotFound, Forbidden
 from amparo.cases.workflow import MOVES, Status
-from amparo.errors import AmparoError, NotFound
+from amparo.errors import AmparoError
 from amparo.store.defenders import list_defenders
 from amparo.web.context import web
 from amparo.web.guard import GuardedRoute, current_user, requires
@@ -81,7 +81,7 @@ def _case_page(request: Request, case_id: int, error: str | None = None,
         with web(request).write() as s:
             case = service.get_case(s, actor, case_id)
             relation = service.relation(s, actor, case_id)
-    except NotFound:
+    except CaseNotFound:
         raise HTTPException(404) from None
     return render(request, "case.html", status_code=status_code, case=case,
                   may_work=allowed(actor.role, relation, Op.WORK),
@@ -99,10 +99,8 @@ def _change(request: Request, case_id: int, fn: Callable[[Session, Actor], Any])
     try:
         with web(request).write() as s:
             fn(s, _actor(request))
-    except NotFound as exc:
-        if str(exc) == f"no case {case_id}":
-            raise HTTPException(404) from None
-        return _case_page(request, case_id, _(NOT_DONE) % {"reason": str(exc)}, 400)
+    except CaseNotFound:
+        raise HTTPException(404) from None
     except Forbidden:
         raise HTTPException(403) from None
     except AmparoError as exc:
