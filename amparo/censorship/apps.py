@@ -45,7 +45,8 @@ def signal(tk: dict[str, Any]) -> Verdict:
 
 def telegram(tk: dict[str, Any]) -> Verdict:
     connects = [c for c in tk.get("tcp_connect") or [] if isinstance(c, dict)]
-    web, dc = [], []
+    web: list[dict[str, Any]] = []
+    dc: list[dict[str, Any]] = []
     for url, r in _requests(tk):
         (web if "web.telegram.org" in url else dc).append(r)
     if not connects and not dc:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 # df-000 keys Amparo relies on; `input` and `test_start_time` are optional (tests without
 # input, old probes), `test_keys` must be present but may be null (the probe measured nothing).
@@ -78,7 +78,9 @@ def read_path(path: Path) -> Iterator[Measurement | BadRecord]:
 def _open(file: Path) -> IO[bytes]:
     with file.open("rb") as probe:
         magic = probe.read(2)
-    return gzip.open(file, "rb") if magic == b"\x1f\x8b" else file.open("rb")
+    if magic == b"\x1f\x8b":
+        return cast(IO[bytes], gzip.GzipFile(file, "rb"))
+    return file.open("rb")
 
 
 def read_file(file: Path) -> Iterator[Measurement | BadRecord]:

@@ -20,12 +20,12 @@ from amparo.censorship.verdict import Verdict
 
 # Headers nearly every server sends: they say nothing about whether two responses are the
 # same page, so only the others ("uncommon") are compared.
-COMMON_HEADERS = frozenset("""
-accept-ranges age cache-control cf-ray connection content-encoding content-language
-content-length content-type date etag expires last-modified link location p3p pragma server
-set-cookie strict-transport-security transfer-encoding vary via x-content-type-options
-x-frame-options x-powered-by x-varnish x-xss-protection
-""".split())
+COMMON_HEADERS = frozenset([
+    "accept-ranges", "age", "cache-control", "cf-ray", "connection", "content-encoding",
+    "content-language", "content-length", "content-type", "date", "etag", "expires",
+    "last-modified", "link", "location", "p3p", "pragma", "server", "set-cookie",
+    "strict-transport-security", "transfer-encoding", "vary", "via", "x-content-type-options",
+    "x-frame-options", "x-powered-by", "x-varnish", "x-xss-protection"])
 BODY_MATCH = 0.7  # ts-017: body lengths match when their proportion is above 0.7
 TITLE = re.compile(rb"<title[^>]*>([^<]{1,1000})", re.IGNORECASE)
 
