@@ -1,4 +1,5 @@
-"""Verdicts for the instant-messaging tests (signal, telegram, whatsapp, facebook_messenger).
+"""Verdicts for the instant-messaging tests (signal, telegram, whatsapp, facebook_messenger)
+and the Tor tests (tor, vanilla_tor, torsf).
 
 Each comes from the raw TCP connects, DNS answers and HTTP requests in the measurement; the
 probe's own summary keys (`signal_backend_status`, `telegram_tcp_blocking`, ...) are only
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from amparo.censorship.verdict import Verdict
+from amparo.censorship.web_connectivity import is_bogon
 
 FACEBOOK_ASN = 32934  # facebook_messenger: Facebook's own network answers for its services
 
@@ -118,9 +120,11 @@ def facebook_messenger(tk: dict[str, Any]) -> Verdict:
     connects = [c for c in tk.get("tcp_connect") or [] if isinstance(c, dict)]
     if not queries and not connects:
         return Verdict("unknown", reason="no DNS or TCP observation recorded")
+    # An answer outside Facebook's network, or a private address, is DNS tampering.
     foreign = sorted({str(q.get("hostname")) for q in queries
                       for a in q.get("answers") or []
-                      if a.get("asn") and int(a["asn"]) != FACEBOOK_ASN})
+                      if (a.get("asn") and int(a["asn"]) != FACEBOOK_ASN)
+                      or is_bogon(str(a.get("ipv4") or a.get("ipv6") or ""))})
     failed_dns = sorted({str(q.get("hostname")) for q in queries if q.get("failure")})
     if foreign or failed_dns:
         verdict = Verdict("blocked", reason="DNS for " + ", ".join(foreign + failed_dns)
@@ -136,7 +140,38 @@ def facebook_messenger(tk: dict[str, Any]) -> Verdict:
     return Verdict(verdict.verdict, reason=verdict.reason, probe_verdict=probe)
 
 
+def tor(tk: dict[str, Any]) -> Verdict:
+    """The tor test: each directory authority, OR port and bridge tried on its own."""
+    targets = tk.get("targets")
+    items = list(targets.values()) if isinstance(targets, dict) else targets or []
+    items = [t for t in items if isinstance(t, dict)]
+    if not items:
+        return Verdict("unknown", reason="no Tor target was tried")
+    failed = [f"{t.get('target_protocol')} {t.get('target_address')}: {t['failure']}"
+              for t in items if t.get("failure")]
+    if not failed:
+        return Verdict("ok", reason=f"all {len(items)} Tor targets reachable")
+    if len(failed) == len(items):
+        return Verdict("blocked", reason="every Tor target failed: " + "; ".join(failed))
+    return Verdict("partial", reason=f"{len(failed)} of {len(items)} Tor targets failed: "
+                                     + "; ".join(failed))
+
+
+def tor_bootstrap(tk: dict[str, Any]) -> Verdict:
+    """vanilla_tor and torsf: did Tor finish bootstrapping (progress 100)?"""
+    if "tor_progress" not in tk and "failure" not in tk:
+        return Verdict("unknown", reason="no bootstrap recorded")
+    progress = tk.get("tor_progress")
+    # Early torsf versions wrote only `failure` and `bootstrap_time`, no progress.
+    done = progress == 100 or (progress is None and (tk.get("bootstrap_time") or 0) > 0)
+    if done and not tk.get("failure"):
+        return Verdict("ok", reason=f"Tor bootstrapped in {tk.get('bootstrap_time')} s")
+    where = f" at {progress}% ({tk.get('tor_progress_summary')})" if progress is not None else ""
+    return Verdict("blocked", reason=f"Tor did not bootstrap{where}: {tk.get('failure')}")
+
+
 ANALYZERS: dict[str, Callable[[dict[str, Any]], Verdict]] = {
     "signal": signal, "telegram": telegram, "whatsapp": whatsapp,
-    "facebook_messenger": facebook_messenger,
+    "facebook_messenger": facebook_messenger, "tor": tor, "vanilla_tor": tor_bootstrap,
+    "torsf": tor_bootstrap,
 }

@@ -155,3 +155,44 @@ def test_cli_json_and_table() -> None:
     assert "3 bad records" in table.stdout
     missing = runner.invoke(app, ["censorship", "analyze", "/nonexistent/ooni"])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_app_verdicts_from_hand_made_measurements() -> None:
+    got = {}
+    for r in records(FIXTURES / "apps.jsonl"):
+        assert isinstance(r, Measurement), r
+        v = analyze(r)
+        got[str(r.measurement_uid)] = (v.verdict, v.probe_verdict)
+    assert got == {
+        "fixture-telegram-blocked": ("blocked", "blocked"),
+        "fixture-telegram-web": ("partial", "partial"),
+        "fixture-whatsapp-blocked": ("blocked", "blocked"),
+        "fixture-whatsapp-ok": ("ok", "ok"),
+        "fixture-facebook-dns": ("blocked", "blocked"),
+        "fixture-facebook-ok": ("ok", "ok"),
+        "fixture-tor-partial": ("partial", None),
+    }
+
+
+def test_tor_verdicts_on_real_measurements() -> None:
+    got = {Path(r.file).name: analyze(r).verdict for r in records(real_data())
+           if isinstance(r, Measurement) and "tor" in r.test_name}
+    assert got == {"tor.json": "ok", "tor_list.json": "ok", "torsf_1.json": "blocked",
+                   "torsf_2.json": "ok", "torsf_383.json": "blocked",
+                   "vanilla_tor.json": "blocked", "vanilla_tor_ok.json": "ok"}
+
+
+def test_the_probes_verdict_is_never_read_to_decide(tmp_path: Path) -> None:
+    # Flip the probe's summary keys on real measurements: Amparo's verdicts must not move.
+    for name in ("bug_352.json", "report1.json", "signal_2627.json", "whatsapp.json"):
+        doc = json.loads((real_data() / name).read_text())
+        before = analyze(records(real_data() / name)[0]).verdict  # type: ignore[arg-type]
+        for key in ("blocking", "accessible", "dns_consistency", "body_length_match",
+                    "headers_match", "status_code_match", "title_match",
+                    "signal_backend_status", "whatsapp_web_status"):
+            if key in doc["test_keys"]:
+                doc["test_keys"][key] = "tampered"
+        (tmp_path / name).write_text(json.dumps(doc))
+        after = records(tmp_path / name)[0]
+        assert isinstance(after, Measurement)
+        assert analyze(after).verdict == before, name
