@@ -14,6 +14,7 @@ from rich.table import Table
 
 from amparo.cli_common import err, fail, friendly_errors, out
 
+TABLE_ROWS = 1000
 censorship_app = typer.Typer(no_args_is_help=True,
                              help="Censorship context from OONI measurements.")
 
@@ -60,12 +61,14 @@ def analyze(
                 confirmed += v.confirmed
                 if as_json:
                     sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-                else:
+                elif len(rows) < TABLE_ROWS:  # memory stays bounded on large folders
                     rows.append(row)
         except ReadError as exc:
             fail(str(exc))
     if not as_json:
         _table(rows)
+        if sum(counts.values()) > len(rows):
+            out.print(f"(the first {len(rows)} shown; --json prints them all)")
         summary = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "none"
         out.print(f"{sum(counts.values())} measurements: {summary}; {confirmed} confirmed by a "
                   f"blockpage fingerprint; {disagreements} verdicts differ from the probe's; "
