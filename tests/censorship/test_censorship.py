@@ -196,3 +196,20 @@ def test_the_probes_verdict_is_never_read_to_decide(tmp_path: Path) -> None:
         after = records(tmp_path / name)[0]
         assert isinstance(after, Measurement)
         assert analyze(after).verdict == before, name
+
+
+def test_jsonl_is_streamed_with_bounded_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    lines = (FIXTURES / "web_connectivity_paths.jsonl").read_text().splitlines()
+    big = tmp_path / "big.jsonl.gz"
+    with gzip.open(big, "wt") as fh:
+        for i in range(3000):
+            fh.write(lines[i % len(lines)] + "\n")
+    raw = 3000 * sum(len(line) for line in lines) // len(lines)
+    tracemalloc.start()
+    count = sum(1 for r in read_path(big) if isinstance(r, Measurement))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count == 3000
+    assert peak < raw / 10, (peak, raw)  # a few records at a time, never the whole file
