@@ -215,7 +215,7 @@ def _dns(tk: dict[str, Any], control: dict[str, Any], url: str | None) -> _Dns:
         return _Dns(None, "no control DNS result")
     ctrl_failure = ctrl_dns.get("failure")
     ctrl_addrs = _ips(ctrl_dns.get("addrs"))
-    if probe_failure and ctrl_failure:
+    if probe_failure and ctrl_failure and not addrs:
         return _Dns(True, "both failed")
     if probe_failure and not addrs:
         return _Dns(False, f"the probe's lookup failed ({probe_failure}), the control's did not")
