@@ -155,6 +155,9 @@ def _analyze(tk: dict[str, Any], url: str | None) -> Verdict:
             return Verdict("http-diff", True, fingerprint,
                            f"the page is a known blockpage ({fingerprint})")
         if ctrl_failure is not None:
+            if dns.consistent is False:  # a page from other addresses, nothing to compare
+                return Verdict("unknown", reason=f"the test helper failed ({ctrl_failure}) and "
+                                                 f"DNS answers differ from its ({dns.why})")
             return Verdict("ok", reason="a page was fetched; the test helper could not fetch "
                                         "it to compare")
         final_url = ((final or {}).get("request") or {}).get("url") or url or ""

@@ -213,3 +213,15 @@ def test_jsonl_is_streamed_with_bounded_memory(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert count == 3000
     assert peak < raw / 10, (peak, raw)  # a few records at a time, never the whole file
+
+
+def test_a_page_the_control_could_not_fetch(tmp_path: Path) -> None:
+    doc = json.loads((FIXTURES / "web_connectivity_paths.jsonl").read_text().splitlines()[0])
+    doc["test_keys"]["control"]["http_request"] = {"failure": "generic_timeout_error",
+                                                   "status_code": -1, "body_length": -1}
+    (tmp_path / "a.json").write_text(json.dumps(doc))
+    doc["test_keys"]["queries"][0]["answers"][0].update(ipv4="185.55.226.77", asn=64500)
+    (tmp_path / "b.json").write_text(json.dumps(doc))
+    verdicts = [analyze(r).verdict for r in records(tmp_path) if isinstance(r, Measurement)]
+    # Same addresses: the probe's page stands. Other addresses: nothing to compare it with.
+    assert verdicts == ["ok", "unknown"]
