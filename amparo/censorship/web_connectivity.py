@@ -123,17 +123,14 @@ def analyze(tk: dict[str, Any], url: str | None) -> Verdict:
 
 
 def _analyze(tk: dict[str, Any], url: str | None) -> Verdict:
-    control = tk.get("control")
-    if not isinstance(control, dict) or not control:
-        return Verdict("unknown", reason="no test-helper (control) result to compare with")
-    if tk.get("control_failure"):
-        return Verdict("unknown", reason=f"the test helper failed: {tk['control_failure']}")
-
-    dns = _dns(tk, control, url)
-    if dns.fingerprint:
-        return Verdict("dns", True, dns.fingerprint,
-                       f"DNS answered with a known censor's address ({dns.fingerprint})")
-
+    # Fingerprints first: a censor's DNS address or blockpage is blocking even where the test
+    # helper failed and nothing else can be compared.
+    addrs, asns = _answers(tk)
+    dns_fp = match_dns(addrs)
+    if dns_fp is not None:
+        return Verdict("dns", True, dns_fp.name,
+                       f"DNS answered with a known censor's address {dns_fp.pattern} "
+                       f"({dns_fp.name})")
     requests = [r for r in tk.get("requests") or [] if isinstance(r, dict)]
     fingerprint = None
     for request in requests:
@@ -142,13 +139,23 @@ def _analyze(tk: dict[str, Any], url: str | None) -> Verdict:
         if fp is not None:
             fingerprint = fp.name
             break
-
-    ctrl_http = control.get("http_request") or {}
-    ctrl_failure = ctrl_http.get("failure")
     final = requests[0] if requests else None  # OONI lists the last request first
     final_resp = (final or {}).get("response") or {}
     got_final = (final is not None and final.get("failure") is None
                  and isinstance(final_resp.get("code"), int) and final_resp["code"] > 0)
+
+    control = tk.get("control")
+    if not isinstance(control, dict) or not control or tk.get("control_failure"):
+        if fingerprint:
+            return Verdict("http-diff" if got_final else "http-failure", True, fingerprint,
+                           f"a known blockpage answered ({fingerprint})")
+        if tk.get("control_failure"):
+            return Verdict("unknown", reason=f"the test helper failed: {tk['control_failure']}")
+        return Verdict("unknown", reason="no test-helper (control) result to compare with")
+
+    dns = _dns(tk, control, url, addrs, asns)
+    ctrl_http = control.get("http_request") or {}
+    ctrl_failure = ctrl_http.get("failure")
 
     if got_final:
         if fingerprint:
@@ -193,24 +200,29 @@ def _analyze(tk: dict[str, Any], url: str | None) -> Verdict:
 
 
 class _Dns:
-    def __init__(self, consistent: bool | None, why: str, fingerprint: str | None = None):
-        self.consistent, self.why, self.fingerprint = consistent, why, fingerprint
+    def __init__(self, consistent: bool | None, why: str):
+        self.consistent, self.why = consistent, why
 
 
-def _dns(tk: dict[str, Any], control: dict[str, Any], url: str | None) -> _Dns:
-    queries = [q for q in tk.get("queries") or [] if isinstance(q, dict)]
+def _answers(tk: dict[str, Any]) -> tuple[list[str], set[int]]:
+    """The addresses the probe's DNS lookups returned, and their networks where recorded."""
     addrs: list[str] = []
     asns: set[int] = set()
-    for query in queries:
+    for query in tk.get("queries") or []:
+        if not isinstance(query, dict):
+            continue
         for answer in query.get("answers") or []:
             ip = answer.get("ipv4") or answer.get("ipv6")
             if ip:
                 addrs.append(ip)
                 if answer.get("asn"):
                     asns.add(int(answer["asn"]))
-    fp = match_dns(addrs)
-    if fp is not None:
-        return _Dns(False, f"known censor address {fp.pattern}", fp.name)
+    return addrs, asns
+
+
+def _dns(tk: dict[str, Any], control: dict[str, Any], url: str | None, addrs: list[str],
+         asns: set[int]) -> _Dns:
+    queries = [q for q in tk.get("queries") or [] if isinstance(q, dict)]
     probe_failure = tk.get("dns_experiment_failure") or next(
         (q.get("failure") for q in queries if q.get("failure")), None)
     ctrl_dns = control.get("dns")

@@ -225,3 +225,15 @@ def test_a_page_the_control_could_not_fetch(tmp_path: Path) -> None:
     verdicts = [analyze(r).verdict for r in records(tmp_path) if isinstance(r, Measurement)]
     # Same addresses: the probe's page stands. Other addresses: nothing to compare it with.
     assert verdicts == ["ok", "unknown"]
+
+
+def test_a_fingerprint_confirms_blocking_even_without_a_control(tmp_path: Path) -> None:
+    lines = (FIXTURES / "web_connectivity_paths.jsonl").read_text().splitlines()
+    for name, index in (("dns.json", 3), ("page.json", 4)):  # dns-fingerprint, http-blockpage
+        doc = json.loads(lines[index])
+        doc["test_keys"]["control"] = {}
+        doc["test_keys"]["control_failure"] = "connection_refused"
+        (tmp_path / name).write_text(json.dumps(doc))
+    got = [(analyze(r).verdict, analyze(r).confirmed) for r in records(tmp_path)
+           if isinstance(r, Measurement)]
+    assert got == [("dns", True), ("http-diff", True)]
