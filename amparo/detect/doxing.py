@@ -36,7 +36,7 @@ def _read(name: str) -> tuple[dict[str, Any], str]:
 
 class DoxingDetector(Detector):
     name = "doxing"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1: fediverse handles are not e-mail addresses
     labels = ("doxing.phone", "doxing.email", "doxing.address", "doxing.coordinates",
               "doxing.id_number", "doxing.iban", "doxing.plate", "doxing.ip", "doxing.watchlist")
 

@@ -20,8 +20,9 @@ from amparo.detect.doxing_ids import VALIDATORS, iban
 from amparo.detect.doxing_text import plain, word_pattern
 
 _NON_DIGIT = re.compile(r"\D+")
+# Not after "@": "@user@instance.social" is a fediverse account (a mention), not an address.
 _EMAIL = re.compile(
-    r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
+    r"(?<![\w.+%@-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}"
     r"[A-Za-z0-9])?)*\.(?P<tld>[A-Za-z]{2,24})(?![\w-])")
 _EMAIL_CUE = re.compile(r"[\w.+%-]@[A-Za-z0-9]")

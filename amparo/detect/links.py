@@ -36,7 +36,7 @@ _FILES = ("services.yaml", "confusables.yaml", "shorteners.yaml", "spyware.yaml"
 
 class LinksDetector(Detector):
     name = "links"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1: IDNA 2008 host names; STIX patterns by the grammar
     labels = ("link.ioc", "link.lookalike", "link.shortener")
 
     def __init__(self, use_snapshot: bool = True) -> None:

@@ -42,6 +42,11 @@ EMAIL = [
     ("escríbele a maria [at] example [dot] com", "es", {"doxing.email"}),
     ("écrivez à jean arroba example ponto com", "fr", {"doxing.email"}),
     ("@maria_silva você mente", "pt", set()),
+    # a fediverse handle names an account, it is not an e-mail address
+    ("@ana_defensora@mastodon.social você mente", "pt", set()),
+    ("cc @redeXingu@ursal.zone @fulano@masto.pt", "pt", set()),
+    ("her profile https://mastodon.social/@jane@example.org is public", "en", set()),
+    ("@ana escreve pra ela: ana@example.org", "pt", {"doxing.email"}),
     ("see logo@2x.png", "en", set()),
     ("nos vemos a las 5 at the park", "es", set()),
 ]
