@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from amparo import __version__, cli_analysis, cli_censorship, cli_import, cli_web
+from amparo import __version__, cli_analysis, cli_cases, cli_censorship, cli_import, cli_web
 from amparo.cli_campaigns import campaigns_app
 from amparo.cli_common import (
     AmparoGroup,
@@ -460,5 +460,6 @@ def demo(
 cli_analysis.register(app)
 cli_import.register(app, evidence_app)
 cli_web.register(app)
+cli_cases.register(app)
 app.add_typer(campaigns_app, name="campaigns")
 cli_censorship.register(app)

@@ -22,16 +22,21 @@ class Permission(enum.StrEnum):
     OWN_ACCOUNT = "account.self"  # one's own settings, language, password
     VIEW_DASHBOARD = "dashboard.view"  # aggregate counts of the workspace
     MANAGE_USERS = "users.manage"
+    # Cases: the role may open case routes; which cases, and what it may do in each, is
+    # decided per case by amparo/cases/policy.py (need-to-know).
+    VIEW_CASES = "cases.view"
+    WORK_CASES = "cases.work"
 
 
 _EVERY_STAFF = frozenset({Permission.OWN_ACCOUNT, Permission.VIEW_DASHBOARD})
+_CASE_WORK = frozenset({Permission.VIEW_CASES, Permission.WORK_CASES})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: _EVERY_STAFF | {Permission.MANAGE_USERS},
-    Role.COORDINATOR: _EVERY_STAFF,
-    Role.CASEWORKER: _EVERY_STAFF,
-    Role.ANALYST: _EVERY_STAFF,
-    Role.VIEWER: _EVERY_STAFF,
+    Role.ADMIN: _EVERY_STAFF | _CASE_WORK | {Permission.MANAGE_USERS},
+    Role.COORDINATOR: _EVERY_STAFF | _CASE_WORK,
+    Role.CASEWORKER: _EVERY_STAFF | _CASE_WORK,
+    Role.ANALYST: _EVERY_STAFF,  # aggregates only: no case content
+    Role.VIEWER: _EVERY_STAFF | {Permission.VIEW_CASES},
 }
 
 

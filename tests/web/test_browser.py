@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import threading
 import time
@@ -215,4 +216,33 @@ def test_pages_work_without_javascript_and_csp_holds(
     page.goto(base + "/login")
     page.wait_for_function("typeof htmx !== 'undefined'")
     assert not [v for v in violations if "Content Security Policy" in v], violations
+    context.close()
+
+
+def test_opening_and_working_a_case_is_accessible(browser: Any, live: Live) -> None:
+    base, _admin, ws = live
+    worker = add_user(ws, "lucia", "caseworker")  # her own TOTP: codes are single-use
+    context = browser.new_context(bypass_csp=True, locale="en-GB",
+                                  viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#username", worker.username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/login/code")
+    page.fill("#code", current_code(worker.secret))
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/")
+    page.click("nav a[href='/cases']")
+    page.wait_for_url(base + "/cases")
+    assert _axe(page) == []
+    page.fill("#case-title", "Threats after the march")
+    page.click("form[action='/cases'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    page.fill("#note-text", "She asked us to call in the evening.")
+    page.click("form[action$='/notes'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    assert "She asked us to call in the evening." in page.locator("main").inner_text()
+    assert _axe(page) == []
+    _shot(page, "case.png")
     context.close()

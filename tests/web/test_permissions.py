@@ -19,7 +19,7 @@ from amparo.web.guard import GuardedRoute, declared
 from tests.web.conftest import BASE, FAST, Staff, add_user, signed_in
 
 # Values for path parameters; "target" is a user no test client signs in as.
-SAMPLES = {"username": "target", "name": "app.css"}
+SAMPLES = {"username": "target", "name": "app.css", "case_id": "1", "task_id": "1"}
 
 
 def routes(app: FastAPI) -> list[tuple[str, str, GuardedRoute]]:
@@ -147,6 +147,18 @@ REVIEWED = {
     "users_page": Permission.MANAGE_USERS, "users_add": Permission.MANAGE_USERS,
     "users_disable": Permission.MANAGE_USERS, "users_enable": Permission.MANAGE_USERS,
     "users_reset": Permission.MANAGE_USERS, "api_users": Permission.MANAGE_USERS,
+    "api_cases": Permission.VIEW_CASES, "api_case": Permission.VIEW_CASES,
+    "api_case_counts": Permission.VIEW_DASHBOARD,
+    "api_case_create": Permission.WORK_CASES, "api_case_move": Permission.WORK_CASES,
+    "api_case_note": Permission.WORK_CASES, "api_case_task": Permission.WORK_CASES,
+    "api_case_task_done": Permission.WORK_CASES, "api_case_link": Permission.WORK_CASES,
+    "api_case_unlink": Permission.WORK_CASES, "api_case_assign": Permission.WORK_CASES,
+    "api_case_unassign": Permission.WORK_CASES, "api_case_share": Permission.WORK_CASES,
+    "api_case_unshare": Permission.WORK_CASES,
+    "cases_page": Permission.VIEW_CASES, "case_page": Permission.VIEW_CASES,
+    "cases_open": Permission.WORK_CASES, "case_move": Permission.WORK_CASES,
+    "case_note": Permission.WORK_CASES, "case_task": Permission.WORK_CASES,
+    "case_task_done": Permission.WORK_CASES,
 }
 
 
