@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -80,10 +80,10 @@ class Change:
 
 
 def triage(s: Session, finding_ids: Sequence[int], status: str, reason: str, *,
-           actor: str) -> list[Change]:
-    """Record a decision on each finding, all in the caller's transaction: an unknown id
-    raises NotFound and nothing is kept. Deciding again what was already decided with the
-    same reason records nothing."""
+           actor: str, visible: set[int] | None = None) -> list[Change]:
+    """Record a decision on each finding, all in the caller's transaction: an unknown id,
+    or one of a defender outside `visible` (None: all), raises NotFound and nothing is kept.
+    Deciding again what was already decided with the same reason records nothing."""
     to_status = parse_status(status, allow_new=False)
     reason = reason.strip()
     if not reason:
@@ -93,8 +93,11 @@ def triage(s: Session, finding_ids: Sequence[int], status: str, reason: str, *,
     ids = list(dict.fromkeys(int(i) for i in finding_ids))
     if not ids:
         raise InvalidValue("no finding given")
-    rows = {f.id: f for f in s.execute(select(FindingRow).where(FindingRow.id.in_(ids)))
-            .scalars()}
+    q = (select(FindingRow).join(Message, Message.id == FindingRow.message_id)
+         .where(FindingRow.id.in_(ids)))
+    if visible is not None:
+        q = q.where(Message.defender_id.in_(sorted(visible)))
+    rows = {f.id: f for f in s.execute(q).scalars()}
     missing = [i for i in ids if i not in rows]
     if missing:
         raise NotFound(f"no finding with id {', '.join(map(str, missing))}")
@@ -146,6 +149,7 @@ class InboxFilter:
     until: date | None = None  # inclusive
     defender_id: int | None = None
     status: str | None = None  # None: any
+    finding_id: int | None = None  # just this one
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,8 @@ def _where(q: Select[Any], flt: InboxFilter, visible: set[int] | None) -> Select
         q = q.where(Message.defender_id == flt.defender_id)
     if flt.status:
         q = q.where(status_clause(flt.status))
+    if flt.finding_id is not None:
+        q = q.where(FindingRow.id == flt.finding_id)
     return q
 
 
@@ -294,3 +300,30 @@ def excerpt(text: str, spans: Sequence[tuple[int, int, str]], width: int = 160
     if end < len(text):
         pieces.append(("…", False))
     return pieces
+
+
+FILTER_FIELDS = ("severity", "label", "platform", "language", "since", "until", "defender",
+                 "status")
+
+
+def parse_filter(values: Mapping[str, str | None]) -> InboxFilter:
+    """The filter from text fields (a GET form, API query parameters); empty means any.
+    A bad value raises InvalidValue naming the field."""
+    v = {k: (values.get(k) or "").strip() for k in FILTER_FIELDS}
+
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(v[name]) if v[name] else None
+        except ValueError:
+            raise InvalidValue(f"{name}: not a date (YYYY-MM-DD): {v[name]!r}") from None
+
+    if v["defender"] and not v["defender"].isdigit():
+        raise InvalidValue(f"defender: not a defender id: {v['defender']!r}")
+    if v["label"] and not all(part.replace("_", "").isalnum() for part in v["label"].split(".")):
+        raise InvalidValue(f"label: not a label or a family: {v['label']!r}")
+    return InboxFilter(
+        severity=Severity.parse(v["severity"]) if v["severity"] else None,
+        label=v["label"] or None, platform=v["platform"] or None,
+        language=v["language"] or None, since=day("since"), until=day("until"),
+        defender_id=int(v["defender"]) if v["defender"] else None,
+        status=parse_status(v["status"]) if v["status"] else None)

@@ -22,14 +22,19 @@ class Permission(enum.StrEnum):
     OWN_ACCOUNT = "account.self"  # one's own settings, language, password
     VIEW_DASHBOARD = "dashboard.view"  # aggregate counts of the workspace
     MANAGE_USERS = "users.manage"
+    READ_FINDINGS = "findings.read"  # the findings inbox and messages, within need-to-know
+    TRIAGE_FINDINGS = "findings.triage"  # confirm, dismiss or escalate a finding
 
 
 _EVERY_STAFF = frozenset({Permission.OWN_ACCOUNT, Permission.VIEW_DASHBOARD})
+# Analysts work on aggregates and campaigns, viewers on the dashboard: neither reads or
+# decides on individual findings.
+_CASEWORK = frozenset({Permission.READ_FINDINGS, Permission.TRIAGE_FINDINGS})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: _EVERY_STAFF | {Permission.MANAGE_USERS},
-    Role.COORDINATOR: _EVERY_STAFF,
-    Role.CASEWORKER: _EVERY_STAFF,
+    Role.ADMIN: _EVERY_STAFF | _CASEWORK | {Permission.MANAGE_USERS},
+    Role.COORDINATOR: _EVERY_STAFF | _CASEWORK,
+    Role.CASEWORKER: _EVERY_STAFF | _CASEWORK,
     Role.ANALYST: _EVERY_STAFF,
     Role.VIEWER: _EVERY_STAFF,
 }
