@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from amparo.store.tables import (
     Message,
 )
 
+_Q = TypeVar("_Q", bound=Select[*tuple[Any, ...]])
 NEW = "new"
 STATUSES = (NEW, "confirmed", "dismissed", "escalated")
 DECISIONS = STATUSES[1:]
@@ -52,7 +53,7 @@ def triage_key(message_id: int, detector: str, label: str, spans: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
-def with_decisions(q: Select[Any]) -> Select[Any]:
+def with_decisions(q: _Q) -> _Q:
     """The query with each finding's decision (if any) attached."""
     return q.outerjoin(FindingTriage, and_(
         FindingTriage.message_id == FindingRow.message_id,
@@ -200,7 +201,7 @@ class InboxPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _where(q: Select[Any], flt: InboxFilter, visible: set[int] | None) -> Select[Any]:
+def _where(q: _Q, flt: InboxFilter, visible: set[int] | None) -> _Q:
     if visible is not None:
         q = q.where(Message.defender_id.in_(sorted(visible)))
     if flt.severity is not None:

@@ -17,6 +17,8 @@ from amparo.web.api import router
 from amparo.web.context import web
 from amparo.web.guard import current_user, requires
 
+__all__ = ["router"]
+
 
 class SpanOut(BaseModel):
     start: int

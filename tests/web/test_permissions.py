@@ -19,7 +19,7 @@ from amparo.web.guard import GuardedRoute, declared
 from tests.web.conftest import BASE, FAST, Staff, add_user, signed_in
 
 # Values for path parameters; "target" is a user no test client signs in as.
-SAMPLES = {"username": "target", "name": "app.css"}
+SAMPLES = {"username": "target", "name": "app.css", "finding_id": "1", "message_id": "1"}
 
 
 def routes(app: FastAPI) -> list[tuple[str, str, GuardedRoute]]:
@@ -147,12 +147,21 @@ REVIEWED = {
     "users_page": Permission.MANAGE_USERS, "users_add": Permission.MANAGE_USERS,
     "users_disable": Permission.MANAGE_USERS, "users_enable": Permission.MANAGE_USERS,
     "users_reset": Permission.MANAGE_USERS, "api_users": Permission.MANAGE_USERS,
+    "findings_page": Permission.READ_FINDINGS, "api_findings": Permission.READ_FINDINGS,
+    "findings_triage": Permission.TRIAGE_FINDINGS,
+    "api_finding_triage": Permission.TRIAGE_FINDINGS,
 }
 
 
 def test_each_route_permission_is_the_reviewed_one(app: FastAPI) -> None:
     declared_now = {r.name: declared(r.endpoint) for _m, _p, r in routes(app)}
     assert declared_now == REVIEWED
+
+
+def test_findings_are_for_casework_roles_only() -> None:
+    for permission in (Permission.READ_FINDINGS, Permission.TRIAGE_FINDINGS):
+        holders = {r for r, perms in ROLE_PERMISSIONS.items() if permission in perms}
+        assert holders == {Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER}
 
 
 def test_only_admins_manage_users() -> None:
