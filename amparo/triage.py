@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -276,16 +277,32 @@ def choices(s: Session, visible: set[int] | None = None) -> dict[str, list[Any]]
             "languages": list(s.execute(langs).scalars())}
 
 
-def excerpt(text: str, spans: Sequence[tuple[int, int, str]], width: int = 160
+def excerpt(text: str, spans: Sequence[tuple[int, int, str]], width: int = 120
             ) -> list[tuple[str, bool]]:
     """The part of `text` around the matched spans, as (piece, is_match) pieces, so a
-    template can mark the matches while escaping everything."""
+    template can mark the matches while escaping everything. Runs of white space become
+    one space: a row shows a compact excerpt, the message page the text as written."""
+    return [(_SPACES.sub(" ", piece), marked) for piece, marked in _pieces(text, spans, width)]
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _pieces(text: str, spans: Sequence[tuple[int, int, str]], width: int
+            ) -> list[tuple[str, bool]]:
     good = sorted((a, b) for a, b, _t in spans if 0 <= a < b <= len(text))
     if not good:
         cut = text[:width * 2]
         return [(cut + ("…" if len(cut) < len(text) else ""), False)]
-    start = max(0, good[0][0] - width)
-    end = min(len(text), max(b for _a, b in good) + width)
+    first, last = good[0][0], max(b for _a, b in good)
+    start = max(0, first - width)
+    end = min(len(text), last + width)
+    if start > 0:  # cut at a word boundary, not inside a word
+        gap = _SPACES.search(text, start, first)
+        start = gap.end() if gap else start
+    if end < len(text):
+        gaps = [m.start() for m in _SPACES.finditer(text, last, end)]
+        end = gaps[-1] if gaps else end
     pieces: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
     pos = start
     for a, b in good:

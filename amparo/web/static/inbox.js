@@ -35,7 +35,7 @@
       if (ev.key === "Escape" && row) { focusRow(row); }
       if (ev.key === "Enter" && target.dataset.pending && target.value.trim()) {
         var button = target.form.querySelector("button[value=" + target.dataset.pending + "]");
-        if (button) { ev.preventDefault(); target.form.requestSubmit(button); }
+        if (button) { ev.preventDefault(); button.click(); }
       }
       return;
     }
