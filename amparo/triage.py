@@ -152,6 +152,7 @@ class InboxFilter:
     defender_id: int | None = None
     status: str | None = None  # None: any
     finding_id: int | None = None  # just this one
+    message_id: int | None = None  # the findings of one message
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,8 @@ def _where(q: _Q, flt: InboxFilter, visible: set[int] | None) -> _Q:
         q = q.where(status_clause(flt.status))
     if flt.finding_id is not None:
         q = q.where(FindingRow.id == flt.finding_id)
+    if flt.message_id is not None:
+        q = q.where(FindingRow.message_id == flt.message_id)
     return q
 
 
@@ -345,3 +348,8 @@ def parse_filter(values: Mapping[str, str | None]) -> InboxFilter:
         language=v["language"] or None, since=day("since"), until=day("until"),
         defender_id=int(v["defender"]) if v["defender"] else None,
         status=parse_status(v["status"]) if v["status"] else None)
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[str, bool]]:
+    """The whole text as written, as (piece, is_match) pieces."""
+    return _pieces(text, spans, len(text) + 1)

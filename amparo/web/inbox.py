@@ -5,17 +5,19 @@ with a reason, one at a time or in bulk. Every query goes through the reader's n
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Form, HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from amparo import triage
 from amparo.accounts.roles import Permission
 from amparo.accounts.visibility import visible_defender_ids
 from amparo.detect.base import Severity
 from amparo.errors import InvalidValue, NotFound
+from amparo.message_view import message_view, original_of
+from amparo.store import custody
 from amparo.web.context import web
 from amparo.web.guard import GuardedRoute, current_user, requires
 from amparo.web.i18n import N_
@@ -141,3 +143,40 @@ def findings_triage(
     extra = f"error={error}" if error else f"done={len(ids)}"
     return RedirectResponse(f"/findings?{query}&{extra}" if query else f"/findings?{extra}",
                             status_code=303)
+
+
+@router.get("/messages/{message_id}")
+@requires(Permission.READ_FINDINGS)
+def message_page(request: Request, message_id: int) -> Response:
+    visible = visible_defender_ids(current_user(request))
+    try:
+        with web(request).read() as s:
+            view = message_view(s, message_id, visible=visible)
+    except NotFound:
+        raise HTTPException(404) from None
+    spans = [span for row in view.findings for span in row.spans]
+    return render(request, "message.html", view=view, spans=spans, statuses=STATUS_NAMES,
+                  back="", label_name=label_name, excerpt=triage.excerpt,
+                  highlight=triage.highlight)
+
+
+@router.get("/messages/{message_id}/original")
+@requires(Permission.READ_FINDINGS)
+def message_original(request: Request, message_id: int) -> Response:
+    """The original file the message was read from, decrypted from the vault and checked
+    against its SHA-256 while streaming; the download is written to the custody log first."""
+    ctx = web(request)
+    user = current_user(request)
+    try:
+        with ctx.write() as s:
+            item = original_of(s, message_id, visible=visible_defender_ids(user))
+            custody.append(s, actor=user.username, action="evidence.download",
+                           object_type="evidence", object_id=str(item.id),
+                           details={"sha256": item.sha256, "message": message_id})
+    except NotFound:
+        raise HTTPException(404) from None
+    name = item.original_name.replace("\\", "/").rsplit("/", 1)[-1] or "original"
+    return StreamingResponse(
+        ctx.ws.vault.open(item.sha256), media_type="application/octet-stream",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+                 "X-Amparo-SHA256": item.sha256})

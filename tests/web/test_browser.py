@@ -277,6 +277,13 @@ def test_triage_in_the_inbox_with_mouse_and_keyboard_accessible_in_english_and_a
     page.goto(base + "/findings")
     assert page.locator("#results-title").inner_text() == f"Findings: {total - 2}"
     _shot(page, "inbox.png", full_page=False)
+    page.locator("li.finding .meta a").first.click()
+    page.wait_for_url("**/messages/*")
+    assert page.locator(".line.this mark").count() >= 1
+    assert len(page.locator("code.hash").inner_text()) == 64
+    assert page.locator("table tbody tr").count() >= 1  # its custody history
+    assert _axe_with_csp(page) == []
+    _shot(page, "message.png", full_page=False)
     assert problems == [], problems
     context.close()
 

@@ -209,3 +209,38 @@ def test_analysts_and_viewers_do_not_read_findings(
         assert client.get("/findings").status_code == 403
         assert 'href="/findings"' not in client.get("/").text
     assert html.escape("/findings") in signed_in(app, ws, "admin-1").get("/").text
+
+
+def test_message_page_shows_context_hash_custody_findings_and_the_original(
+    ws: Workspace, app: FastAPI, defender_id: int, staff: dict[str, Staff],
+) -> None:
+    import hashlib
+
+    from tests.inbox_data import POSTS
+
+    ids = seed_inbox(ws, defender_id)
+    with ws.session() as s:
+        row = triage.inbox(s, triage.InboxFilter(finding_id=ids["doxing.phone"])).rows[0]
+    client = signed_in(app, ws, "caseworker-1")
+    inbox_page = client.get("/findings").text
+    assert f'href="/messages/{row.message_id}"' in inbox_page
+    page = client.get(f"/messages/{row.message_id}")
+    assert page.status_code == 200
+    text = page.text
+    sha = hashlib.sha256(POSTS.read_bytes()).hexdigest()
+    assert sha in text and "evidence.acquire" in text
+    # Its conversation around it: the messages before and after, in time order.
+    assert text.index("Vamos te matar") < text.index("&lt;script&gt;") < text.index(
+        "Obrigada pelo trabalho")
+    assert "<script>alert" not in text
+    assert "<mark>(91) 98765-4321</mark>" in text and "Phone number exposed" in text
+    original = client.get(f"/messages/{row.message_id}/original")
+    assert original.status_code == 200
+    assert original.content == POSTS.read_bytes()
+    assert "attachment" in original.headers["content-disposition"]
+    with ws.session() as s:
+        log = [(e["action"], e["actor"]) for e in custody.list_entries(s)]
+    assert ("evidence.download", "caseworker-1") in log
+    assert client.get("/messages/99999").status_code == 404
+    assert client.get("/messages/99999/original").status_code == 404
+    assert signed_in(app, ws, "analyst-1").get(f"/messages/{row.message_id}").status_code == 403

@@ -150,6 +150,7 @@ REVIEWED = {
     "findings_page": Permission.READ_FINDINGS, "api_findings": Permission.READ_FINDINGS,
     "findings_triage": Permission.TRIAGE_FINDINGS,
     "api_finding_triage": Permission.TRIAGE_FINDINGS,
+    "message_page": Permission.READ_FINDINGS, "message_original": Permission.READ_FINDINGS,
 }
 
 
