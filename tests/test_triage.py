@@ -127,3 +127,40 @@ def test_excerpt_marks_the_spans() -> None:
     assert pieces[0] == ("…", False) and pieces[-1] == ("…", False)
     assert ("Vamos te matar", True) in pieces
     assert triage.excerpt("short", []) == [("short", False)]
+
+
+def test_deleting_evidence_with_decided_findings_removes_the_decisions(
+    ws: Workspace, defender_id: int,
+) -> None:
+    """The decisions point at messages: deleting the evidence (or re-reading it) must not be
+    blocked by them (PostgreSQL enforces the foreign key), nor leave them for a new message
+    that might take a freed id. The custody log keeps the decisions."""
+    from amparo.store.evidence import delete_evidence, list_evidence
+    from amparo.store.tables import FindingTriage
+
+    ids = seed_inbox(ws, defender_id)
+    _decide(ws, [ids["threat.death"]], "confirmed", "real threat")
+    [item] = list_evidence(ws, defender_id)
+    delete_evidence(ws, item["id"], reason="the defender withdrew consent")
+    with ws.session() as s:
+        assert s.query(FindingTriage).count() == 0
+        assert s.query(FindingTriageEvent).count() == 0
+        log = [e["action"] for e in custody.list_entries(s)]
+    assert "finding.triage" in log and "evidence.delete" in log
+    seed_inbox(ws, defender_id)  # imported again: new messages, undecided
+    with ws.session() as s:
+        assert {r.status for r in triage.inbox(s, triage.InboxFilter()).rows} == {"new"}
+
+
+def test_rereading_evidence_with_decided_findings_succeeds(ws: Workspace,
+                                                           defender_id: int) -> None:
+    from amparo.store.evidence import list_evidence
+    from amparo.store.reread import reread_evidence
+
+    ids = seed_inbox(ws, defender_id)
+    _decide(ws, [ids["doxing.phone"]], "dismissed", "helpline number")
+    [item] = list_evidence(ws, defender_id)
+    report = reread_evidence(ws, item["id"], reason="check the reading")
+    assert report.messages == 5 and report.removed["findings"] == 5
+    with ws.session() as s:
+        assert s.query(FindingRow).count() == 0  # analysis must be run again
