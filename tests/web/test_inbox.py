@@ -42,6 +42,11 @@ def test_inbox_lists_critical_first_with_why_and_marked_span(
     assert "@vigia_norte" in page.text and "Defensora A" in page.text
     assert 'href="/findings"' in page.text and 'aria-current="page"' in page.text
     assert "Findings: 5" in page.text
+    # The CSP stays strict: no inline script or style on the page.
+    assert "unsafe-inline" not in page.headers["content-security-policy"]
+    assert re.findall(r"<script(?![^>]*\bsrc=)", page.text) == []
+    assert " style=" not in page.text and "<style" not in page.text
+    assert 'src="/static/inbox.js?v=' in page.text
 
 
 def test_hostile_message_text_is_escaped(
