@@ -1,5 +1,6 @@
-"""A defender's mentions with threats, doxing and a phishing link (tests/fixtures/inbox),
-imported and analysed as `amparo import` and `amparo analyze` do."""
+"""A defender's mentions with threats, doxing and a phishing link
+(tests/fixtures/generic/mentions.jsonl), imported and analysed as `amparo import` and
+`amparo analyze` do."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from amparo.store.importing import import_paths
 from amparo.store.tables import FindingRow
 from amparo.store.workspace import Workspace
 
-POSTS = Path(__file__).parent / "fixtures" / "inbox" / "posts.jsonl"
+POSTS = Path(__file__).parent / "fixtures" / "generic" / "mentions.jsonl"
 DETECTORS = ["threats", "doxing", "links"]
 
 
