@@ -1,4 +1,5 @@
-"""Commands that run and show the detectors: `analyze`, `findings list`, `detectors`."""
+"""Commands that run and show the detectors: `analyze`, `findings list`, `findings triage`,
+`detectors`."""
 
 from __future__ import annotations
 
@@ -189,29 +190,66 @@ def findings_list(
     min_severity: Annotated[str, typer.Option(
         help="info, low, medium, high or critical.",
         callback=one_of(lambda: [str(s) for s in Severity], fold_case=True))] = "info",
+    status: Annotated[str | None, typer.Option(
+        help="Triage status: new, confirmed, dismissed or escalated.",
+        callback=one_of(lambda: ["new", "confirmed", "dismissed", "escalated"],
+                        fold_case=True))] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many findings.")] = 100,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Stored findings, most severe first, with why each was raised."""
+    """Stored findings, most severe first, with why each was raised and their triage status."""
     from amparo.store import defenders
     from amparo.store.analysis import list_findings
 
     with workspace() as ws, friendly_errors(), ws.session() as s:
         defender_id = defenders.find_defender(s, defender).id if defender else None
         rows = list_findings(s, defender_id=defender_id, label=label,
-                             min_severity=Severity.parse(min_severity), limit=limit)
+                             min_severity=Severity.parse(min_severity), status=status,
+                             limit=limit)
     if as_json:
         for r in rows:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
         return
-    table = Table("message", "severity", "label", "score", "text", "why")
+    table = Table("id", "message", "severity", "label", "score", "status", "text", "why")
     for r in rows:
         text = r["text"].replace("\n", " ")
-        table.add_row(str(r["message_id"]), r["severity"], r["label"], f"{r['score']:.2f}",
+        table.add_row(str(r["id"]), str(r["message_id"]), r["severity"], r["label"],
+                      f"{r['score']:.2f}", r["status"],
                       text[:60] + ("…" if len(text) > 60 else ""), r["explanation"])
     out.print(table)
     if len(rows) == limit:
         err.print(f"showing the first {limit} findings; use --limit for more.")
+
+
+@findings_app.command("triage")
+def findings_triage(
+    ids: Annotated[list[int], typer.Argument(help="Finding ids (see `findings list`).")],
+    confirm: Annotated[bool, typer.Option("--confirm", help="A real attack.")] = False,
+    dismiss: Annotated[bool, typer.Option("--dismiss", help="A false alarm.")] = False,
+    escalate: Annotated[bool, typer.Option("--escalate", help="Needs a coordinator now.")]
+    = False,
+    reason: Annotated[str, typer.Option(help="Why (kept in the custody log).")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Confirm, dismiss or escalate findings, with a reason; all or none are recorded."""
+    from amparo import triage
+
+    chosen = [s for s, on in (("confirmed", confirm), ("dismissed", dismiss),
+                              ("escalated", escalate)) if on]
+    if len(chosen) != 1:
+        fail("give exactly one of --confirm, --dismiss or --escalate")
+    with workspace() as ws, friendly_errors(), ws.write_lock():
+        with ws.session() as s:
+            changes = triage.triage(s, ids, chosen[0], reason, actor=ws.settings.actor)
+        ws.after_commit()
+    if as_json:
+        sys.stdout.write(json.dumps([{"id": c.finding_id, "from": c.from_status,
+                                      "to": c.to_status} for c in changes]) + "\n")
+        return
+    for c in changes:
+        out.print(f"finding {c.finding_id}: {c.from_status} → {c.to_status}")
+    if len(changes) < len(set(ids)):
+        err.print(f"{len(set(ids)) - len(changes)} already had this decision and reason.")
 
 
 def detectors() -> None:

@@ -79,3 +79,54 @@ def test_analyze_a_mixed_folder_reads_every_export(tmp_path: Path) -> None:
     items = list(file_items(folder, "auto", ImportOptions()))
     assert len(items) == expected and expected > 4
     assert len({i.id for i in items}) == len(items)  # ids stay distinct across the exports
+
+
+def test_findings_triage_and_list_by_status(cli_env: Path) -> None:  # noqa: F811
+    from tests.inbox_data import POSTS
+
+    amparo("init", "--insecure-demo-key")
+    amparo("defender", "add", "D", "--country", "BR")
+    amparo("import", str(POSTS), "--defender", "D")
+    amparo("analyze", "--defender", "D", "--workers", "1", "-d", "threats", "-d", "doxing",
+           "-d", "links")
+    found = {json.loads(x)["label"]: json.loads(x)
+             for x in amparo("findings", "list", "--json").splitlines()}
+    assert {f["status"] for f in found.values()} == {"new"}
+    death, phone = found["threat.death"]["id"], found["doxing.phone"]["id"]
+    out = amparo("findings", "triage", str(death), "--escalate", "--reason",
+                 "death threat with her street")
+    assert f"finding {death}: new → escalated" in out
+    amparo("findings", "triage", str(phone), "--dismiss", "--reason", "helpline number")
+    escalated = [json.loads(x) for x in amparo("findings", "list", "--status", "escalated",
+                                               "--json").splitlines()]
+    assert [f["id"] for f in escalated] == [death]
+    new = {json.loads(x)["label"] for x in amparo("findings", "list", "--status", "new",
+                                                   "--json").splitlines()}
+    assert new == {"threat.violence", "doxing.address", "link.lookalike"}
+    table = amparo("findings", "list", "--status", "dismissed")
+    assert "dismis" in table and "doxing" in table
+    # Re-analysis keeps the decisions.
+    amparo("analyze", "--defender", "D", "--workers", "1", "-d", "threats", "-d", "doxing",
+           "-d", "links")
+    again = {json.loads(x)["label"]: json.loads(x)["status"]
+             for x in amparo("findings", "list", "--json").splitlines()}
+    assert again["threat.death"] == "escalated" and again["doxing.phone"] == "dismissed"
+    log = [json.loads(x) for x in amparo("custody", "list", "--json").splitlines()]
+    triaged = [e for e in log if e["action"] == "finding.triage"]
+    assert [(e["actor"], e["reason"]) for e in triaged] == [
+        ("caseworker-1", "death threat with her street"), ("caseworker-1", "helpline number")]
+
+
+def test_findings_triage_refusals(cli_env: Path) -> None:  # noqa: F811
+    amparo("init", "--insecure-demo-key")
+    result = runner.invoke(app, ["findings", "triage", "1", "--reason", "x"])
+    assert result.exit_code != 0 and "exactly one of --confirm" in result.stderr
+    result = runner.invoke(app, ["findings", "triage", "1", "--confirm", "--dismiss",
+                                 "--reason", "x"])
+    assert result.exit_code != 0 and "exactly one of" in result.stderr
+    result = runner.invoke(app, ["findings", "triage", "1", "--confirm"])
+    assert result.exit_code != 0 and "reason" in result.stderr
+    result = runner.invoke(app, ["findings", "triage", "7", "--confirm", "--reason", "x"])
+    assert result.exit_code != 0 and "no finding with id 7" in result.stderr
+    result = runner.invoke(app, ["findings", "list", "--status", "maybe"])
+    assert result.exit_code == 2

@@ -26,15 +26,20 @@ class Permission(enum.StrEnum):
     # decided per case by amparo/cases/policy.py (need-to-know).
     VIEW_CASES = "cases.view"
     WORK_CASES = "cases.work"
+    READ_FINDINGS = "findings.read"  # the findings inbox and messages, within need-to-know
+    TRIAGE_FINDINGS = "findings.triage"  # confirm, dismiss or escalate a finding
 
 
 _EVERY_STAFF = frozenset({Permission.OWN_ACCOUNT, Permission.VIEW_DASHBOARD})
-_CASE_WORK = frozenset({Permission.VIEW_CASES, Permission.WORK_CASES})
+# Analysts work on aggregates and campaigns, viewers on cases shared with them: neither reads
+# or decides on individual findings in the inbox.
+_CASEWORK = frozenset({Permission.VIEW_CASES, Permission.WORK_CASES,
+                       Permission.READ_FINDINGS, Permission.TRIAGE_FINDINGS})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: _EVERY_STAFF | _CASE_WORK | {Permission.MANAGE_USERS},
-    Role.COORDINATOR: _EVERY_STAFF | _CASE_WORK,
-    Role.CASEWORKER: _EVERY_STAFF | _CASE_WORK,
+    Role.ADMIN: _EVERY_STAFF | _CASEWORK | {Permission.MANAGE_USERS},
+    Role.COORDINATOR: _EVERY_STAFF | _CASEWORK,
+    Role.CASEWORKER: _EVERY_STAFF | _CASEWORK,
     Role.ANALYST: _EVERY_STAFF,  # aggregates only: no case content
     Role.VIEWER: _EVERY_STAFF | {Permission.VIEW_CASES},
 }

@@ -19,7 +19,14 @@ from amparo.detect.base import DetectorContext, Finding, Severity, TextItem, Wat
 from amparo.errors import NotFound
 from amparo.store import defenders
 from amparo.store.messages import user_message_pages
-from amparo.store.tables import AnalysisRun, Defender, EvidenceItem, FindingRow, Message
+from amparo.store.tables import (
+    AnalysisRun,
+    Defender,
+    EvidenceItem,
+    FindingRow,
+    FindingTriage,
+    Message,
+)
 from amparo.store.workspace import Workspace
 
 
@@ -106,11 +113,16 @@ def list_findings(
     defender_id: int | None = None,
     label: str | None = None,
     min_severity: Severity = Severity.INFO,
+    status: str | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
-    """Findings, most severe first, with the message they were found in."""
-    q = (
-        select(FindingRow, Message.text, Message.ts_utc, Message.defender_id)
+    """Findings, most severe first, with the message they were found in and their triage
+    status (see amparo/triage.py)."""
+    from amparo import triage
+
+    q = triage.with_decisions(
+        select(FindingRow, Message.text, Message.ts_utc, Message.defender_id,
+               FindingTriage.status)
         .join(Message, Message.id == FindingRow.message_id)
         .where(FindingRow.severity >= int(min_severity))
         .order_by(FindingRow.severity.desc(), FindingRow.score.desc(), FindingRow.id)
@@ -120,6 +132,8 @@ def list_findings(
         q = q.where(Message.defender_id == defender_id)
     if label:
         q = q.where((FindingRow.label == label) | FindingRow.label.startswith(label + "."))
+    if status:
+        q = q.where(triage.status_clause(triage.parse_status(status)))
     return [
         {
             "id": f.id, "message_id": f.message_id, "defender_id": did,
@@ -127,7 +141,7 @@ def list_findings(
             "detector_version": f.detector_version, "label": f.label,
             "severity": str(Severity(f.severity)), "score": f.score,
             "spans": [{"start": a, "end": b, "text": t} for a, b, t in json.loads(f.spans)],
-            "explanation": f.explanation, "text": text,
+            "explanation": f.explanation, "text": text, "status": triage.status_of(st),
         }
-        for f, text, ts, did in s.execute(q).all()
+        for f, text, ts, did, st in s.execute(q).all()
     ]

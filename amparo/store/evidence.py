@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from amparo.errors import InvalidValue, NotFound
 from amparo.store import custody
-from amparo.store.tables import CampaignMessage, EvidenceItem, FindingRow, Message
+from amparo.store.tables import (
+    CampaignMessage,
+    EvidenceItem,
+    FindingRow,
+    FindingTriage,
+    FindingTriageEvent,
+    Message,
+)
 from amparo.store.workspace import Workspace
 
 
@@ -48,6 +55,11 @@ def delete_messages_of(s: Session, item_ids: Sequence[int]) -> dict[str, int]:
               "findings": count(FindingRow, FindingRow.message_id),
               "campaign_links": count(CampaignMessage, CampaignMessage.message_id)}
     s.execute(delete(FindingRow).where(FindingRow.message_id.in_(doomed)))
+    # Triage decisions on these messages go too (their custody entries stay): a new message
+    # may later take a freed id, and must not inherit a decision made on another text.
+    decided = select(FindingTriage.id).where(FindingTriage.message_id.in_(doomed))
+    s.execute(delete(FindingTriageEvent).where(FindingTriageEvent.triage_id.in_(decided)))
+    s.execute(delete(FindingTriage).where(FindingTriage.message_id.in_(doomed)))
     s.execute(delete(CampaignMessage).where(CampaignMessage.message_id.in_(doomed)))
     s.execute(delete(Message).where(Message.evidence_item_id.in_(item_ids)))
     return counts

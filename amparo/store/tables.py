@@ -341,3 +341,35 @@ class CaseActivity(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40))
     details: Mapped[str] = mapped_column(Text, default="{}")  # JSON object
+
+
+class FindingTriage(Base):
+    """A caseworker's decision on a finding. Keyed by what the finding is (message, detector,
+    label, spans), not by the findings row id: re-analysis replaces the rows, and a finding
+    that reappears identical keeps its decision (see amparo/triage.py)."""
+
+    __tablename__ = "finding_triage"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the identity
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    detector: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(64))
+    spans: Mapped[str] = mapped_column(Text)  # equal to findings.spans of that finding
+    status: Mapped[str] = mapped_column(String(16))  # confirmed | dismissed | escalated
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FindingTriageEvent(Base):
+    """Every triage change, in order: the history shown next to a finding."""
+
+    __tablename__ = "finding_triage_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    triage_id: Mapped[int] = mapped_column(ForeignKey("finding_triage.id"), index=True)
+    finding_id: Mapped[int] = mapped_column(Integer)  # the findings row at the time
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

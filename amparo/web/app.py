@@ -13,7 +13,15 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from amparo.accounts.policy import Policy
 from amparo.accounts.roles import Permission
 from amparo.store.workspace import Workspace
-from amparo.web import api, api_cases, i18n, pages, pages_cases  # noqa: F401 - api_cases adds to api
+from amparo.web import (  # noqa: F401 - api_cases and api_findings add to api.router
+    api,
+    api_cases,
+    api_findings,
+    i18n,
+    inbox,
+    pages,
+    pages_cases,
+)
 from amparo.web.context import RateLimiter, WebContext
 from amparo.web.guard import GuardedRoute, NotSignedIn, declared, requires
 from amparo.web.headers import SecurityHeaders, security_headers
@@ -78,7 +86,8 @@ def create_app(ws: Workspace, policy: Policy | None = None) -> FastAPI:
     app.state.web = WebContext(ws, policy, RateLimiter(policy.ip_attempts, policy.ip_window_s))
     # The routers' routes are added as they are (not with include_router, which may wrap
     # them), so app.routes is the flat table the permission check and its tests walk.
-    for router in (pages.router, pages_cases.router, api.router, static_router):
+    assert api_findings.router is api.router  # its routes are registered on the API's
+    for router in (pages.router, pages_cases.router, inbox.router, api.router, static_router):
         app.router.routes.extend(router.routes)
     check_guarded(app)
 

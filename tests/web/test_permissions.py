@@ -19,7 +19,8 @@ from amparo.web.guard import GuardedRoute, declared
 from tests.web.conftest import BASE, FAST, Staff, add_user, signed_in
 
 # Values for path parameters; "target" is a user no test client signs in as.
-SAMPLES = {"username": "target", "name": "app.css", "case_id": "1", "task_id": "1"}
+SAMPLES = {"username": "target", "name": "app.css", "case_id": "1", "task_id": "1",
+           "finding_id": "1", "message_id": "1"}
 
 
 def routes(app: FastAPI) -> list[tuple[str, str, GuardedRoute]]:
@@ -159,12 +160,22 @@ REVIEWED = {
     "cases_open": Permission.WORK_CASES, "case_move": Permission.WORK_CASES,
     "case_note": Permission.WORK_CASES, "case_task": Permission.WORK_CASES,
     "case_task_done": Permission.WORK_CASES,
+    "findings_page": Permission.READ_FINDINGS, "api_findings": Permission.READ_FINDINGS,
+    "findings_triage": Permission.TRIAGE_FINDINGS,
+    "api_finding_triage": Permission.TRIAGE_FINDINGS,
+    "message_page": Permission.READ_FINDINGS, "message_original": Permission.READ_FINDINGS,
 }
 
 
 def test_each_route_permission_is_the_reviewed_one(app: FastAPI) -> None:
     declared_now = {r.name: declared(r.endpoint) for _m, _p, r in routes(app)}
     assert declared_now == REVIEWED
+
+
+def test_findings_are_for_casework_roles_only() -> None:
+    for permission in (Permission.READ_FINDINGS, Permission.TRIAGE_FINDINGS):
+        holders = {r for r, perms in ROLE_PERMISSIONS.items() if permission in perms}
+        assert holders == {Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER}
 
 
 def test_only_admins_manage_users() -> None:
