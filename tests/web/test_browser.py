@@ -265,11 +265,27 @@ def _sign_in(page: Any, base: str, who: Staff, code: str | None = None) -> None:
     page.wait_for_url(base + "/")
 
 
+def _give_case(ws: Workspace, worker: Staff) -> None:
+    """A case about the demo's defender, assigned to `worker`."""
+    from sqlalchemy import select
+
+    from amparo.cases.service import Actor, create_case
+    from amparo.store.tables import Defender
+
+    with ws.session() as s:
+        defender = s.scalars(select(Defender.id)).first()
+        assert defender is not None
+        create_case(s, Actor.workspace("tester"), defender, "Threats after the march",
+                    [worker.username])
+    ws.after_commit()
+
+
 def test_triage_in_the_inbox_with_mouse_and_keyboard_accessible_in_english_and_arabic(
     browser: Any, live: Live,
 ) -> None:
     base, _admin, ws = live
     worker = add_user(ws, "rui", "caseworker")
+    _give_case(ws, worker)  # need-to-know: a caseworker sees the findings of their cases only
     # The real CSP this time (no bypass): the inbox's script must load and run under it.
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()

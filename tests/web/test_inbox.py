@@ -6,15 +6,29 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from amparo import triage
 from amparo.accounts import tokens
+from amparo.cases.service import Actor, create_case
 from amparo.store import custody
 from amparo.store.workspace import Workspace
 from tests.inbox_data import seed_inbox
 from tests.web.conftest import Staff, csrf_of, signed_in
+
+
+@pytest.fixture(autouse=True)
+def caseworker_has_the_case(ws: Workspace, defender_id: int, staff: dict[str, Staff]) -> None:
+    """Need-to-know: caseworker-1 reads findings of the defender of a case assigned to them."""
+    give_case(ws, defender_id, "caseworker-1")
+
+
+def give_case(ws: Workspace, defender_id: int, username: str) -> None:
+    with ws.session() as s:
+        create_case(s, Actor.workspace("tester"), defender_id, "Threats", [username])
+    ws.after_commit()
 
 
 def _rows(page: str) -> list[tuple[str, str]]:
@@ -249,3 +263,27 @@ def test_message_page_shows_context_hash_custody_findings_and_the_original(
     assert client.get("/messages/99999").status_code == 404
     assert client.get("/messages/99999/original").status_code == 404
     assert signed_in(app, ws, "analyst-1").get(f"/messages/{row.message_id}").status_code == 403
+
+
+def test_a_caseworker_reads_only_the_findings_of_their_cases(
+    ws: Workspace, app: FastAPI, defender_id: int, staff: dict[str, Staff],
+) -> None:
+    """The inbox, the message page and the API ask the cases' need-to-know."""
+    from amparo.store.defenders import add_defender
+    from tests.web.conftest import add_user
+
+    seed_inbox(ws, defender_id)
+    with ws.session() as s:
+        other = add_defender(s, "Defensora B", actor="tester").id
+    add_user(ws, "caseworker-2", "caseworker")
+    outsider = signed_in(app, ws, "caseworker-2")
+    page = outsider.get("/findings")
+    assert page.status_code == 200 and _rows(page.text) == []
+    with ws.session() as s:
+        row = triage.inbox(s, triage.InboxFilter()).rows[0]
+    assert outsider.get(f"/messages/{row.message_id}").status_code == 404
+    give_case(ws, other, "caseworker-2")  # a case, but about another defender
+    assert _rows(outsider.get("/findings").text) == []
+    give_case(ws, defender_id, "caseworker-2")
+    assert len(_rows(outsider.get("/findings").text)) == 5
+    assert outsider.get(f"/messages/{row.message_id}").status_code == 200
