@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amparo.errors import InvalidValue
 from amparo.store.custody import ChainProblem, ChainWalk, entry_dict, last_entry
 from amparo.store.signing import CustodyKey, head_message
 from amparo.store.tables import AuditEvent
@@ -109,13 +110,12 @@ class Anchor:
 
 def read_anchor(path: Path) -> Anchor:
     """A copy of custody.head, or a log written by `custody export` (its last entry)."""
-    text = path.read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip()]
     try:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         data = json.loads(lines[-1])
         return Anchor(path.name, int(data["seq"]), str(data["hash"]))
     except (ValueError, KeyError, TypeError, IndexError):
-        raise ValueError(f"{path} is neither a copy of {HEAD_FILE} nor a log written by "
+        raise InvalidValue(f"{path} is neither a copy of {HEAD_FILE} nor a log written by "
                          "'amparo custody export'") from None
 
 

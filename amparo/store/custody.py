@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amparo.errors import InvalidValue, NotFound
 from amparo.store.signing import CustodyKey, checkpoint_message, signature_valid
 from amparo.store.tables import AuditEvent
 
@@ -212,10 +213,10 @@ def record_anomalies(session: Session, problems: list[ChainProblem], actor: str)
 def acknowledge(session: Session, seq: int, *, actor: str, reason: str) -> AuditEvent:
     """Record that someone reviewed the anomaly in entry `seq` (it stays in the log)."""
     if not reason.strip():
-        raise ValueError("acknowledging a custody anomaly needs a --reason")
+        raise InvalidValue("acknowledging a custody anomaly needs a --reason")
     target = session.get(AuditEvent, seq)
     if target is None or target.action != ANOMALY:
-        raise LookupError(f"custody entry {seq} is not a recorded anomaly")
+        raise NotFound(f"custody entry {seq} is not a recorded anomaly")
     return append(session, actor=actor, action=ACKNOWLEDGE, object_type="custody",
                   object_id=str(seq), reason=reason)
 

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from amparo.errors import InvalidValue, NotFound
 from amparo.ingest import ImportOptions, ImportRejected
 from amparo.ingest.folders import Unit, plan_path, read_unit, with_skipped_parts
 from amparo.ingest.sources import SourceLimits, unsafe_member_reason
@@ -89,14 +90,14 @@ def reread_evidence(
     """Read the export that evidence item `item_id` belongs to again, with these options
     (unset options take their defaults, as in a fresh import), replacing its messages."""
     if not reason.strip():
-        raise ValueError("re-reading evidence needs a --reason for the custody log")
+        raise InvalidValue("re-reading evidence needs a --reason for the custody log")
     options = options or ImportOptions()
     limits = ws.settings.limits
     with ws.write_lock():
         with ws.session() as s:
             item = s.get(EvidenceItem, item_id)
             if item is None:
-                raise LookupError(f"no evidence item {item_id}")
+                raise NotFound(f"no evidence item {item_id}")
             defender = s.get(Defender, item.defender_id)
             assert defender is not None
             resolved = resolve_zone(timezone or defender.timezone)

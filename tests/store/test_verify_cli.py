@@ -234,3 +234,19 @@ def test_a_failed_query_on_a_sound_database_is_still_a_bug(
     result = runner.invoke(app, ["evidence", "list"])
     assert result.exit_code == 70, (result.stdout, result.stderr)
     assert "internal error" in result.stderr and "damaged" not in result.stderr
+
+
+def test_mistakes_in_integrity_commands_are_the_users_not_bugs(
+    filled_cli: Path, tmp_path: Path
+) -> None:
+    """A wrong evidence id, a custody entry that is no anomaly, an anchor file that is not one:
+    one `error:` line naming the problem, exit 2 (not an internal error)."""
+    assert "no evidence item 99" in one_error(["evidence", "reread", "99", "--reason", "x",
+                                              "--yes"])
+    assert "is not a recorded anomaly" in one_error(["custody", "acknowledge", "1",
+                                                     "--reason", "x"])
+    for content in (b"junk\n", b"\xd0\x00 not text"):
+        anchor = tmp_path / "anchor.txt"
+        anchor.write_bytes(content)
+        assert "is neither a copy of custody.head" in one_error(
+            ["verify", "--anchor", str(anchor)])
