@@ -234,12 +234,9 @@ def workspace(*, report_recovery: bool = True) -> Iterator[Workspace]:
                       "beside the data; do not keep real evidence in it.")
         _open.append(ws)
         try:
-            yield ws
-        except Exception as exc:
-            found = _damage_behind(exc)
-            if found is not exc:
-                raise found from exc
-            raise
+            # Reported here, while the workspace is open: a failed query is checked against it.
+            with friendly_errors():
+                yield ws
         finally:
             _open.remove(ws)
             ws.close()
