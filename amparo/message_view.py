@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from amparo import triage
 from amparo.errors import NotFound
 from amparo.store import custody
+from amparo.store.identities import account_label
 from amparo.store.tables import Account, AuditEvent, Conversation, EvidenceItem, Message
 
 
@@ -40,7 +41,8 @@ class MessageView:
 
 
 def _lines(s: Session, q: Any) -> list[Line]:
-    return [Line(mid, handle or key, ts, text) for mid, handle, key, ts, text in s.execute(q)]
+    return [Line(mid, None if key is None else account_label(handle, names, key), ts, text)
+            for mid, handle, names, key, ts, text in s.execute(q)]
 
 
 def message_view(s: Session, message_id: int, *, visible: set[int] | None = None,
@@ -48,7 +50,8 @@ def message_view(s: Session, message_id: int, *, visible: set[int] | None = None
     m = s.get(Message, message_id)
     if m is None or (visible is not None and m.defender_id not in visible):
         raise NotFound(f"no message with id {message_id}")  # the same answer for both
-    cols = select(Message.id, Account.handle, Account.key, Message.ts_utc, Message.text) \
+    cols = select(Message.id, Account.handle, Account.display_names, Account.key,
+                  Message.ts_utc, Message.text) \
         .outerjoin(Account, Account.id == Message.author_id)
     me = _lines(s, cols.where(Message.id == m.id))[0]
     before: list[Line] = []

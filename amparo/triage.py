@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from amparo.detect.base import Severity
 from amparo.errors import InvalidValue, NotFound
 from amparo.store import custody
+from amparo.store.identities import account_label
 from amparo.store.tables import (
     Account,
     Defender,
@@ -242,8 +243,8 @@ def inbox(s: Session, flt: InboxFilter, *, visible: set[int] | None = None, page
     q = with_decisions(
         select(FindingRow, Message.text, Message.ts_utc, Message.defender_id,
                Message.platform, Message.language, Defender.pseudonym, Account.handle,
-               Account.key, FindingTriage.status, FindingTriage.reason, FindingTriage.actor,
-               FindingTriage.at)
+               Account.display_names, Account.key, FindingTriage.status, FindingTriage.reason,
+               FindingTriage.actor, FindingTriage.at)
         .join(Message, Message.id == FindingRow.message_id)
         .join(Defender, Defender.id == Message.defender_id)
         .outerjoin(Account, Account.id == Message.author_id))
@@ -256,11 +257,13 @@ def inbox(s: Session, flt: InboxFilter, *, visible: set[int] | None = None, page
             id=f.id, message_id=f.message_id, defender_id=did, defender=pseudonym,
             severity=str(Severity(f.severity)), label=f.label, detector=f.detector,
             score=f.score, spans=[(a, b, t) for a, b, t in json.loads(f.spans)],
-            explanation=f.explanation, text=text, author=handle or akey, platform=platform,
+            explanation=f.explanation, text=text,
+            author=None if akey is None else account_label(handle, names, akey),
+            platform=platform,
             language=language, ts_utc=ts, status=status_of(st), reason=reason,
             decided_by=actor, decided_at=at)
-        for (f, text, ts, did, platform, language, pseudonym, handle, akey, st, reason, actor,
-             at) in s.execute(q).all()
+        for (f, text, ts, did, platform, language, pseudonym, handle, names, akey, st, reason,
+             actor, at) in s.execute(q).all()
     ]
     return InboxPage(rows, total, page, per_page)
 

@@ -62,3 +62,26 @@ def test_telegram_authors_read_as_names_keyed_by_id(ws: Workspace, defender_id: 
     with ws.session() as s:
         shown = get_message(s, rows[0]["id"])
     assert shown is not None and shown["author"] == rows[0]["author"]
+
+
+def test_the_inbox_and_message_page_name_authors_as_messages_list_does(
+    ws: Workspace, defender_id: int
+) -> None:
+    """The web's readers (findings inbox, message in context) show the same readable author
+    as `messages list`: a Telegram sender's name, not their ``user123`` id."""
+    from amparo import triage
+    from amparo.message_view import message_view
+    from amparo.store.analysis import analyze_defender
+
+    import_paths(ws, defender_id, [TELEGRAM / "result.json"])
+    analyze_defender(ws, defender_id, names=["threats", "abuse", "doxing", "links"], workers=1)
+    with ws.session() as s:
+        shown = {r["id"]: r["author"]
+                 for r in list_messages(s, MessageFilter(defender_id=defender_id, limit=500))}
+        rows = triage.inbox(s, triage.InboxFilter(), per_page=500).rows
+        assert rows, "the fixture's threats and insults give findings"
+        assert {r.author for r in rows} <= set(shown.values())
+        assert all(r.author == shown[r.message_id] for r in rows)
+        view = message_view(s, rows[0].message_id)
+    lines = [view.message, *view.before, *view.after]
+    assert all(line.author == shown[line.id] for line in lines)
